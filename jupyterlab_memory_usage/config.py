@@ -1,0 +1,81 @@
+"""Server-side settings, on one ``MemoryUsage`` configurable.
+
+Set them in ``jupyter_server_config.py`` (``c.MemoryUsage.busy_sample_interval_s = 0.05``)
+or on the command line (``--MemoryUsage.max_executions=1000``).
+"""
+
+from traitlets import Bool, Float, Int
+from traitlets.config import Configurable
+
+
+class MemoryUsage(Configurable):
+    enabled = Bool(
+        True,
+        help="Measure the memory of this server's kernels. When False the routes answer "
+        "with an empty list and no kernel is watched.",
+    ).tag(config=True)
+
+    busy_sample_interval_s = Float(
+        0.1,
+        min=0.01,
+        help="Seconds between two readings of a busy kernel's resident memory. These "
+        "samples give the live figures and the timeline; the exact peak of a cell comes "
+        "from the kernel's high-water mark, not from them.",
+    ).tag(config=True)
+
+    idle_sample_interval_s = Float(
+        2.0,
+        min=0.1,
+        help="Seconds between two readings of an idle kernel's resident memory.",
+    ).tag(config=True)
+
+    max_executions = Int(
+        5000,
+        min=10,
+        help="Execution records kept per kernel; the oldest are dropped first.",
+    ).tag(config=True)
+
+    max_samples = Int(
+        20000,
+        min=100,
+        help="Memory samples kept per kernel; the oldest are dropped first.",
+    ).tag(config=True)
+
+    max_pending_annotations = Int(
+        1000,
+        min=10,
+        help="Cell annotations kept per kernel while waiting for their execution to start.",
+    ).tag(config=True)
+
+    reset_peak = Bool(
+        True,
+        help="Reset the kernel's high-water mark (VmHWM, through /proc/PID/clear_refs) at "
+        "the start of every execution, so that each execution's peak is exact. When False, "
+        "or where the reset is not possible, the peak is the largest sample.",
+    ).tag(config=True)
+
+    load_kernel_hook = Bool(
+        True,
+        help="Load the in-kernel hook into every IPython kernel, which pins each cell's "
+        "exact start and end. When False every kernel is measured from outside.",
+    ).tag(config=True)
+
+    hook_load_timeout_s = Float(
+        30.0,
+        min=1.0,
+        help="Seconds to wait for a new kernel to load the in-kernel hook before it is "
+        "measured from outside.",
+    ).tag(config=True)
+
+    count_children = Bool(
+        False,
+        help="Add the resident memory of the kernel's child processes to its figures. "
+        "Either way it is reported apart as children_rss.",
+    ).tag(config=True)
+
+    children_sample_interval_s = Float(
+        5.0,
+        min=0.5,
+        help="Seconds between two readings of the kernel's child processes (a scan of "
+        "the process table, done off the server's event loop).",
+    ).tag(config=True)

@@ -1,0 +1,99 @@
+"""The memory a kernel may really use: its cgroup's limit, else the machine's RAM.
+
+Readers take a root path so tests can hand them real files in a temporary folder.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class MemoryLimit:
+    limit_bytes: int
+    source: str  # "cgroup_v2", "cgroup_v1" or "physical"
+
+
+def _read_text(path: str) -> str | None:
+    try:
+        with open(path) as f:
+            return f.read().strip()
+    except OSError:
+        return None
+
+
+def _cgroup_path(pid: int | str, proc_root: str) -> tuple[str | None, str | None]:
+    """(v2 relative path, v1 memory-controller relative path) from /proc/PID/cgroup."""
+    text = _read_text(os.path.join(proc_root, str(pid), "cgroup"))
+    v2 = v1 = None
+    for line in (text or "").splitlines():
+        parts = line.split(":", 2)
+        if len(parts) != 3:
+            continue
+        hierarchy, controllers, path = parts
+        if hierarchy == "0" and controllers == "":
+            v2 = path
+        elif "memory" in controllers.split(","):
+            v1 = path
+    return v2, v1
+
+
+def physical_memory_bytes(proc_root: str = "/proc") -> int | None:
+    return _meminfo_bytes("MemTotal", proc_root)
+
+
+def available_memory_bytes(proc_root: str = "/proc") -> int | None:
+    return _meminfo_bytes("MemAvailable", proc_root)
+
+
+def _meminfo_bytes(key: str, proc_root: str) -> int | None:
+    text = _read_text(os.path.join(proc_root, "meminfo"))
+    for line in (text or "").splitlines():
+        if line.startswith(key + ":"):
+            return int(line.split()[1]) * 1024
+    return None
+
+
+def cgroup_v2_limit_bytes(cgroup_root: str, relative_path: str) -> int | None:
+    """The tightest ``memory.max`` from the cgroup up to the root (``max`` = none)."""
+    path = relative_path.strip("/")
+    tightest = None
+    while True:
+        value = _read_text(os.path.join(cgroup_root, path, "memory.max"))
+        if value and value != "max":
+            limit = int(value)
+            tightest = limit if tightest is None else min(tightest, limit)
+        if not path:
+            return tightest
+        path = os.path.dirname(path)
+
+
+def cgroup_v1_limit_bytes(memory_root: str, relative_path: str) -> int | None:
+    value = _read_text(
+        os.path.join(memory_root, relative_path.strip("/"), "memory.limit_in_bytes")
+    ) or _read_text(os.path.join(memory_root, "memory.limit_in_bytes"))
+    if not value:
+        return None
+    limit = int(value)
+    # v1 writes "no limit" as a huge page-rounded number near 2**63.
+    return None if limit >= 2**60 else limit
+
+
+def memory_limit(
+    pid: int | str = "self", proc_root: str = "/proc", cgroup_root: str = "/sys/fs/cgroup"
+) -> MemoryLimit | None:
+    physical = physical_memory_bytes(proc_root)
+    v2_path, v1_path = _cgroup_path(pid, proc_root)
+    candidates = []
+    if v2_path is not None:
+        limit = cgroup_v2_limit_bytes(cgroup_root, v2_path)
+        if limit is not None:
+            candidates.append(MemoryLimit(limit, "cgroup_v2"))
+    if v1_path is not None:
+        limit = cgroup_v1_limit_bytes(os.path.join(cgroup_root, "memory"), v1_path)
+        if limit is not None:
+            candidates.append(MemoryLimit(limit, "cgroup_v1"))
+    if physical is not None:
+        candidates.append(MemoryLimit(physical, "physical"))
+    return min(candidates, key=lambda c: c.limit_bytes) if candidates else None

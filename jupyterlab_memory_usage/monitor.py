@@ -1,0 +1,640 @@
+"""Watching each kernel of this server: its process, its iopub channel, its executions.
+
+One ``KernelMonitor`` per running kernel follows that kernel's process (a restart
+brings a new PID), listens on its iopub channel with the server's own socket, and
+turns ``busy`` ... ``idle`` of each ``execute_request`` into an execution record.
+Where the in-kernel hook is loaded, its figures (taken at the cell's real start and
+end) replace the ones read from outside.  ``MemoryMonitor`` owns the monitors and
+one periodic tick that samples them all, so the cost does not grow with timers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from tornado.ioloop import PeriodicCallback
+
+from . import kernel_hook
+from .config import MemoryUsage
+from .limits import MemoryLimit, available_memory_bytes, memory_limit
+from .probes import ProcessGone, children_rss_bytes, make_probe
+from .store import ABORTED, DIED, ERROR, OK, RUNNING, ExecutionRecord, KernelHistory
+
+KERNEL_ACTIONS_SCHEMA = "https://events.jupyter.org/jupyter_server/kernel_actions/v1"
+_RELEVANT_IOPUB = frozenset({"status", "execute_input", "error", "comm_msg"})
+_HOOK_SOURCE = Path(kernel_hook.__file__).read_text()
+
+# Hook states reported by the API.
+HOOK_DISABLED = "disabled"
+HOOK_NOT_APPLICABLE = "not_applicable"
+HOOK_LOADING = "loading"
+HOOK_ACTIVE = "active"
+HOOK_FAILED = "failed"
+
+
+def _parse_date(value: Any) -> float | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value).timestamp()
+    except ValueError:
+        return None
+
+
+def _hook_loader_code() -> str:
+    # One expression: the silent execution runs in the user's namespace, and must
+    # leave no name behind there.
+    return (
+        "(lambda ns: (exec(compile({src!r}, '<jupyterlab_memory_usage.kernel_hook>', 'exec'), ns),"
+        " ns['load_ipython_extension'](__import__('IPython').get_ipython())))"
+        "({{'__name__': 'jupyterlab_memory_usage_kernel_hook'}})"
+    ).format(src=_HOOK_SOURCE)
+
+
+def is_ipython_kernel(kernel_manager: Any) -> bool:
+    try:
+        spec = kernel_manager.kernel_spec
+    except Exception:  # a missing kernelspec is not ours to report
+        return False
+    if spec is None or (spec.language or "").lower() != "python":
+        return False
+    return any("ipykernel" in str(arg) for arg in spec.argv)
+
+
+def local_process(kernel_manager: Any) -> Any | None:
+    """The kernel's ``Popen`` when a local provisioner started it, else None."""
+    provisioner = getattr(kernel_manager, "provisioner", None)
+    process = getattr(provisioner, "process", None)
+    if process is None or getattr(process, "pid", None) is None:
+        return None
+    return process
+
+
+@dataclass
+class _OpenExecution:
+    """An execute_request between its busy and idle, not yet known to be a real cell."""
+
+    msg_id: str
+    busy_time: float | None
+    record: ExecutionRecord | None = None
+    saw_error: bool = False
+    hook_report: dict[str, Any] | None = None
+    saw_input: bool = False
+    rss_peak_seen: int | None = None
+
+
+class KernelMonitor:
+    def __init__(self, kernel_id: str, kernel_manager: Any, config: MemoryUsage, log: Any,
+                 force_psutil: bool = False):
+        self.kernel_id = kernel_id
+        self.km = kernel_manager
+        self.config = config
+        self.log = log
+        self.force_psutil = force_psutil
+        self.history = KernelHistory(config.max_executions, config.max_samples)
+        self.pid: int | None = None
+        self.process: Any | None = None
+        self.probe: Any | None = None
+        self.iopub: Any | None = None
+        self.shell: Any | None = None
+        self.hook_state = HOOK_DISABLED
+        self.hook_peak_reset = False
+        self._loader_msg_ids: set[str] = set()
+        self._hook_timeout: asyncio.TimerHandle | None = None
+        self.open: dict[str, _OpenExecution] = {}
+        self._annotations: OrderedDict[str, tuple[str | None, str | None]] = OrderedDict()
+        self.rss_bytes: int | None = None
+        self.hwm_bytes: int | None = None
+        self.children_rss_bytes: int | None = None
+        self.last_sample_time = 0.0
+        self.limit: MemoryLimit | None = None
+        self.reason: str | None = None
+        self.process_state = "starting"
+        self.restarts = 0
+        self._last_final_status: str | None = None
+        # True while the high-water mark counts from the end of the previous execution,
+        # which the outside method needs for an exact peak.
+        self._outside_hwm_valid = False
+
+    # ----- process lifecycle -------------------------------------------------------
+
+    def check_process(self) -> None:
+        """Attach to the kernel's current process; notice a death or a new PID."""
+        process = local_process(self.km)
+        pid = process.pid if process is not None else None
+        if pid == self.pid:
+            return
+        if self.pid is not None:
+            self._process_gone()
+            self.restarts += 1
+        if process is not None:
+            self._attach(process)
+        else:
+            self.reason = "no_local_process"
+
+    def _attach(self, process: Any) -> None:
+        self.process = process
+        self.pid = process.pid
+        try:
+            self.probe = make_probe(self.pid, force_psutil=self.force_psutil)
+        except (ProcessGone, RuntimeError) as e:
+            self.log.info("memory-usage: cannot read kernel %s (pid %s): %s", self.kernel_id, self.pid, e)
+            self.probe = None
+            self.reason = "not_supported"
+            return
+        self.reason = None
+        self.process_state = "alive"
+        self._outside_hwm_valid = False
+        self.limit = memory_limit(self.pid)
+        self._connect_iopub()
+        self.sample()
+        self._load_hook()
+
+    def _connect_iopub(self) -> None:
+        self._close_streams()
+        try:
+            self.iopub = self.km.connect_iopub()
+        except Exception as e:  # noqa: BLE001 - a kernel we cannot reach is reported, not raised
+            self.log.warning("memory-usage: cannot listen to kernel %s: %s", self.kernel_id, e)
+            self.iopub = None
+            return
+        self.iopub.on_recv(self._on_iopub)
+
+    def _process_gone(self) -> None:
+        """The process we watched has exited: close what is open, keep the history."""
+        exit_code = None
+        if self.process is not None:
+            try:
+                exit_code = self.process.poll()
+            except Exception:  # noqa: BLE001
+                exit_code = getattr(self.process, "returncode", None)
+        for open_execution in list(self.open.values()):
+            record = open_execution.record
+            if record is None:
+                continue
+            record.status = DIED
+            record.ended = time.time()
+            if record.started is not None:
+                record.duration = record.ended - record.started
+            if exit_code is not None:
+                if exit_code < 0:
+                    record.exit_signal = -exit_code
+                else:
+                    record.exit_code = exit_code
+            peak = max(v for v in (record.rss_peak, open_execution.rss_peak_seen, record.rss_start, 0) if v is not None)
+            record.set_figures(record.rss_start, self.rss_bytes, peak)
+            self.history.touch(record)
+            self._last_final_status = DIED
+        self.open.clear()
+        self._annotations.clear()
+        if self.probe is not None:
+            self.probe.close()
+        self.probe = None
+        self.process = None
+        self.pid = None
+        self.process_state = "dead"
+        self.hook_state = HOOK_DISABLED
+        self._cancel_hook_timeout()
+        self._close_streams()
+
+    def dispose(self) -> None:
+        self._process_gone()
+        self.process_state = "shutdown"
+
+    def _close_streams(self) -> None:
+        for stream in (self.iopub, self.shell):
+            if stream is not None:
+                try:
+                    stream.close(linger=0)
+                except Exception:  # noqa: BLE001
+                    pass
+        self.iopub = None
+        self.shell = None
+
+    # ----- the in-kernel hook ------------------------------------------------------
+
+    def _load_hook(self) -> None:
+        if not self.config.load_kernel_hook:
+            self.hook_state = HOOK_DISABLED
+            return
+        if not is_ipython_kernel(self.km):
+            self.hook_state = HOOK_NOT_APPLICABLE
+            return
+        try:
+            self.shell = self.km.connect_shell()
+        except Exception as e:  # noqa: BLE001
+            self.log.warning("memory-usage: cannot load the hook into kernel %s: %s", self.kernel_id, e)
+            self.hook_state = HOOK_FAILED
+            return
+        self.shell.on_recv(self._on_shell)
+        self.hook_state = HOOK_LOADING
+        msg = self.km.session.msg(
+            "execute_request",
+            {
+                "code": _hook_loader_code(),
+                "silent": True,
+                "store_history": False,
+                "user_expressions": {},
+                "allow_stdin": False,
+                # A failure here must never abort the user's queued cells.
+                "stop_on_error": False,
+            },
+        )
+        self._loader_msg_ids.add(msg["header"]["msg_id"])
+        self.km.session.send(self.shell, msg)
+        loop = asyncio.get_event_loop()
+        self._hook_timeout = loop.call_later(self.config.hook_load_timeout_s, self._hook_load_timed_out)
+
+    def _cancel_hook_timeout(self) -> None:
+        if self._hook_timeout is not None:
+            self._hook_timeout.cancel()
+            self._hook_timeout = None
+
+    def _hook_load_timed_out(self) -> None:
+        self._hook_timeout = None
+        if self.hook_state == HOOK_LOADING:
+            self.log.warning("memory-usage: kernel %s did not load the hook in time; measuring it from outside", self.kernel_id)
+            self.hook_state = HOOK_FAILED
+            self._close_shell()
+
+    def _close_shell(self) -> None:
+        if self.shell is not None:
+            self.shell.close(linger=0)
+            self.shell = None
+
+    def _on_shell(self, parts: list[bytes]) -> None:
+        try:
+            msg = self._deserialize(parts, content=True)
+        except (ValueError, KeyError, IndexError):
+            return
+        if msg["parent_header"].get("msg_id") not in self._loader_msg_ids:
+            return
+        if msg["content"].get("status") != "ok" and self.hook_state == HOOK_LOADING:
+            content = msg["content"]
+            self.log.warning(
+                "memory-usage: kernel %s could not load the hook (%s: %s); measuring it from outside",
+                self.kernel_id, content.get("ename"), content.get("evalue"),
+            )
+            self.hook_state = HOOK_FAILED
+        self._cancel_hook_timeout()
+        # The hook announces itself on iopub; the shell socket has done its work.
+        self._close_shell()
+
+    # ----- iopub -------------------------------------------------------------------
+
+    def _deserialize(self, parts: list[bytes], content: bool) -> dict[str, Any]:
+        _, msg_list = self.km.session.feed_identities(parts, copy=True)
+        return {
+            "header": json.loads(msg_list[1]),
+            "parent_header": json.loads(msg_list[2]),
+            "content": json.loads(msg_list[4]) if content else None,
+        }
+
+    def _on_iopub(self, parts: list[bytes]) -> None:
+        try:
+            _, msg_list = self.km.session.feed_identities(parts, copy=True)
+            header = json.loads(msg_list[1])
+            msg_type = header.get("msg_type")
+            if msg_type not in _RELEVANT_IOPUB:
+                return
+            parent = json.loads(msg_list[2])
+            content = json.loads(msg_list[4])
+        except (ValueError, IndexError, TypeError):
+            self.log.debug("memory-usage: unreadable iopub message from kernel %s", self.kernel_id)
+            return
+        parent_id = parent.get("msg_id")
+        if not isinstance(parent_id, str):
+            return
+        if msg_type == "comm_msg":
+            if content.get("comm_id") == kernel_hook.COMM_ID:
+                self._on_hook_message(parent_id, content.get("data") or {})
+            return
+        if parent_id in self._loader_msg_ids:
+            if msg_type == "status" and content.get("execution_state") == "idle":
+                self._loader_msg_ids.discard(parent_id)
+            return
+        if msg_type == "status":
+            if parent.get("msg_type") != "execute_request":
+                return
+            state = content.get("execution_state")
+            if state == "busy":
+                self._on_busy(parent_id, _parse_date(header.get("date")))
+            elif state == "idle":
+                self._on_idle(parent_id, _parse_date(header.get("date")))
+        elif msg_type == "execute_input":
+            open_execution = self.open.get(parent_id)
+            if open_execution is not None:
+                open_execution.saw_input = True
+                record = self._promote(open_execution)
+                count = content.get("execution_count")
+                record.execution_count = count if isinstance(count, int) else None
+                self.history.touch(record)
+        elif msg_type == "error":
+            open_execution = self.open.get(parent_id)
+            if open_execution is not None:
+                open_execution.saw_error = True
+
+    def _on_hook_message(self, parent_id: str, data: dict[str, Any]) -> None:
+        event = data.get("event")
+        if event == "loaded":
+            self._cancel_hook_timeout()
+            if data.get("pid") == self.pid:
+                self.hook_state = HOOK_ACTIVE
+                self.hook_peak_reset = bool(data.get("peak_reset"))
+        elif event == "cell":
+            open_execution = self.open.get(parent_id)
+            if open_execution is not None:
+                open_execution.hook_report = data
+                self._promote(open_execution)
+
+    def _on_busy(self, msg_id: str, busy_time: float | None) -> None:
+        open_execution = _OpenExecution(msg_id, busy_time)
+        self.open[msg_id] = open_execution
+        if msg_id in self._annotations:
+            self.history.touch(self._promote(open_execution))
+        self.sample()
+
+    def _promote(self, open_execution: _OpenExecution) -> ExecutionRecord:
+        """Make an open execution a visible record: it is a real cell."""
+        if open_execution.record is not None:
+            return open_execution.record
+        record = ExecutionRecord(
+            msg_id=open_execution.msg_id,
+            started=open_execution.busy_time,
+            pid=self.pid,
+            method=self._method(hook_report=None),
+        )
+        start_sample = self.history.last_sample_before(open_execution.busy_time or time.time())
+        record.set_figures(start_sample.rss if start_sample else self.rss_bytes, self.rss_bytes, None)
+        cell_id, notebook_path = self._annotations.pop(open_execution.msg_id, (None, None))
+        record.cell_id, record.notebook_path = cell_id, notebook_path
+        open_execution.record = record
+        return record
+
+    def _on_idle(self, msg_id: str, idle_time: float | None) -> None:
+        open_execution = self.open.pop(msg_id, None)
+        if open_execution is None:
+            return  # we attached in the middle of it
+        rss_end = hwm = None
+        if self.probe is not None:
+            try:
+                rss_end, hwm = self.probe.rss_and_hwm_bytes()
+            except ProcessGone:
+                pass
+        ran = open_execution.saw_input or open_execution.hook_report is not None
+        if not ran:
+            # Never started: aborted after an earlier error, or a silent execution of
+            # some client, which is no cell of anybody's.
+            if open_execution.record is not None or self._last_final_status in (ERROR, ABORTED):
+                record = self._promote(open_execution)
+                record.status = ABORTED
+                record.started = record.ended = idle_time
+                record.duration = 0.0
+                record.rss_start = record.rss_end = record.rss_peak = None
+                record.delta = record.peak_increment = None
+                record.method = None
+                self._finish(record)
+            self._after_execution()
+            return
+        record = self._promote(open_execution)
+        report = open_execution.hook_report
+        if report is not None:
+            self._finish_from_hook(record, open_execution, report)
+        else:
+            self._finish_from_outside(record, open_execution, idle_time, rss_end, hwm)
+        self._finish(record)
+        self._after_execution()
+
+    def _finish_from_hook(self, record: ExecutionRecord, open_execution: _OpenExecution,
+                          report: dict[str, Any]) -> None:
+        record.started = _number(report.get("started"), record.started)
+        record.ended = _number(report.get("ended"), time.time())
+        record.duration = record.ended - record.started if record.started is not None else None
+        record.method = self._method(hook_report=report)
+        failed = open_execution.saw_error or report.get("success") is False
+        record.status = ERROR if failed else OK
+        rss_start = _integer(report.get("rss_start"))
+        rss_end = _integer(report.get("rss_end"))
+        peak_candidates = [_integer(report.get("rss_hwm"))]
+        if record.started is not None and record.ended is not None:
+            peak_candidates.append(self.history.max_sample_rss_between(record.started, record.ended))
+        peaks = [p for p in peak_candidates if p is not None]
+        record.set_figures(rss_start, rss_end, max(peaks) if peaks else None)
+
+    def _finish_from_outside(self, record: ExecutionRecord, open_execution: _OpenExecution,
+                             idle_time: float | None, rss_end: int | None, hwm: int | None) -> None:
+        record.ended = idle_time if idle_time is not None else time.time()
+        record.duration = record.ended - record.started if record.started is not None else None
+        record.status = ERROR if open_execution.saw_error else OK
+        peaks = [open_execution.rss_peak_seen]
+        if self._outside_hwm_valid and hwm is not None:
+            peaks.append(hwm)
+            record.method = "outside_hwm"
+        else:
+            record.method = "outside_sampled"
+        if record.started is not None:
+            peaks.append(self.history.max_sample_rss_between(record.started, record.ended))
+        peaks = [p for p in peaks if p is not None]
+        record.set_figures(record.rss_start, rss_end, max(peaks) if peaks else None)
+
+    def _finish(self, record: ExecutionRecord) -> None:
+        self.history.touch(record)
+        self._last_final_status = record.status
+        if record.rss_end is not None and record.ended is not None:
+            self.history.add_sample(record.ended, record.rss_end, self.children_rss_bytes)
+
+    def _after_execution(self) -> None:
+        # With the hook, the kernel resets its own peak at each cell's real start; a
+        # reset from here could land inside the next cell and hide its first peak.
+        if self.hook_state != HOOK_ACTIVE and self.config.reset_peak and self.probe is not None:
+            self._outside_hwm_valid = self.probe.reset_peak()
+
+    def _method(self, hook_report: dict[str, Any] | None) -> str:
+        if hook_report is not None:
+            return "kernel_hook" if hook_report.get("rss_hwm") is not None else "kernel_hook_sampled"
+        return "outside_hwm" if self._outside_hwm_valid else "outside_sampled"
+
+    # ----- annotations and sampling ------------------------------------------------
+
+    def annotate(self, msg_id: str, cell_id: str | None, notebook_path: str | None) -> None:
+        """Tie an execution to its cell, whether it has started, finished, or not yet begun."""
+        open_execution = self.open.get(msg_id)
+        record = self._promote(open_execution) if open_execution else self.history.get(msg_id)
+        if record is not None:
+            record.cell_id, record.notebook_path = cell_id, notebook_path
+            self.history.touch(record)
+            return
+        self._annotations[msg_id] = (cell_id, notebook_path)
+        self._annotations.move_to_end(msg_id)
+        while len(self._annotations) > self.config.max_pending_annotations:
+            self._annotations.popitem(last=False)
+
+    @property
+    def busy(self) -> bool:
+        return bool(self.open)
+
+    def sample(self) -> None:
+        """Read the process's memory now; update the running records' live figures."""
+        if self.probe is None:
+            return
+        now = time.time()
+        try:
+            if self.busy:
+                rss, hwm = self.probe.rss_and_hwm_bytes()
+            else:
+                rss, hwm = self.probe.rss_bytes(), None
+        except ProcessGone:
+            self.sample_failed()
+            return
+        self.rss_bytes, self.last_sample_time = rss, now
+        if hwm is not None:
+            self.hwm_bytes = hwm
+        self.history.add_sample(now, rss, self.children_rss_bytes)
+        hwm_counts = hwm is not None and (self.hook_state == HOOK_ACTIVE or self._outside_hwm_valid)
+        for open_execution in self.open.values():
+            seen = max(rss, hwm) if hwm_counts else rss
+            if open_execution.rss_peak_seen is None or seen > open_execution.rss_peak_seen:
+                open_execution.rss_peak_seen = seen
+            record = open_execution.record
+            if record is None:
+                continue
+            record.set_figures(record.rss_start, rss, max(open_execution.rss_peak_seen, record.rss_peak or 0))
+            if record.started is not None:
+                record.duration = now - record.started
+            self.history.touch(record)
+
+    def sample_failed(self) -> None:
+        self.log.info("memory-usage: kernel %s (pid %s) has exited", self.kernel_id, self.pid)
+        self._process_gone()
+        # Keep the old PID's Popen out of check_process's way: the next PID is news.
+
+    # ----- API views ---------------------------------------------------------------
+
+    def state(self) -> dict[str, Any]:
+        return {
+            "kernel_id": self.kernel_id,
+            "pid": self.pid,
+            "rss": self.rss_bytes,
+            "children_rss": self.children_rss_bytes,
+            "limit": self.limit.limit_bytes if self.limit else None,
+            "limit_source": self.limit.source if self.limit else None,
+            "method": self.probe.method if self.probe is not None else None,
+            "hook": self.hook_state,
+            "peak_reset": self.hook_peak_reset if self.hook_state == HOOK_ACTIVE else
+            bool(self.probe is not None and self.probe.can_reset_peak and self.config.reset_peak),
+            "execution_state": "busy" if self.busy else ("idle" if self.pid else self.process_state),
+            "reason": self.reason,
+            "restarts": self.restarts,
+            "sampled_at": self.last_sample_time or None,
+        }
+
+
+def _number(value: Any, default: float | None) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else default
+
+
+def _integer(value: Any) -> int | None:
+    return int(value) if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+class MemoryMonitor:
+    """All kernels of one server, sampled by one periodic tick."""
+
+    def __init__(self, multi_kernel_manager: Any, config: MemoryUsage, log: Any,
+                 force_psutil: bool = False):
+        self.mkm = multi_kernel_manager
+        self.config = config
+        self.log = log
+        self.force_psutil = force_psutil
+        self.monitors: dict[str, KernelMonitor] = {}
+        self.system_available_bytes: int | None = None
+        self._tick: PeriodicCallback | None = None
+        self._last_slow_tick = 0.0
+        self._last_children_scan = 0.0
+        self._children_task: asyncio.Future | None = None
+
+    def start(self) -> None:
+        if not self.config.enabled:
+            return
+        self._tick = PeriodicCallback(self.tick, self.config.busy_sample_interval_s * 1000)
+        self._tick.start()
+        self.reconcile()
+
+    def stop(self) -> None:
+        if self._tick is not None:
+            self._tick.stop()
+            self._tick = None
+        for monitor in self.monitors.values():
+            monitor.dispose()
+        self.monitors.clear()
+
+    async def on_kernel_action(self, logger: Any, schema_id: str, data: dict[str, Any]) -> None:
+        # A new or restarted kernel gets its hook before the user's first cell reaches it.
+        self.reconcile()
+
+    def reconcile(self) -> None:
+        if self._tick is None:
+            return
+        kernel_ids = set(self.mkm.list_kernel_ids())
+        for kernel_id in list(self.monitors):
+            if kernel_id not in kernel_ids:
+                self.monitors.pop(kernel_id).dispose()
+        for kernel_id in kernel_ids:
+            monitor = self.monitors.get(kernel_id)
+            if monitor is None:
+                try:
+                    kernel_manager = self.mkm.get_kernel(kernel_id)
+                except KeyError:
+                    continue
+                monitor = KernelMonitor(kernel_id, kernel_manager, self.config, self.log, self.force_psutil)
+                self.monitors[kernel_id] = monitor
+            monitor.check_process()
+
+    def get(self, kernel_id: str) -> KernelMonitor | None:
+        if kernel_id not in self.monitors:
+            self.reconcile()
+        return self.monitors.get(kernel_id)
+
+    def tick(self) -> None:
+        try:
+            self._tick_once()
+        except Exception:  # noqa: BLE001 - one bad tick must not stop the watching
+            self.log.exception("memory-usage: monitoring tick failed")
+
+    def _tick_once(self) -> None:
+        self.reconcile()
+        now = time.time()
+        idle_interval = self.config.idle_sample_interval_s
+        for monitor in self.monitors.values():
+            if monitor.busy or now - monitor.last_sample_time >= idle_interval:
+                monitor.sample()
+        if now - self._last_slow_tick >= idle_interval:
+            self._last_slow_tick = now
+            self.system_available_bytes = available_memory_bytes()
+        if (now - self._last_children_scan >= self.config.children_sample_interval_s
+                and (self._children_task is None or self._children_task.done())):
+            self._last_children_scan = now
+            self._children_task = asyncio.ensure_future(self._scan_children())
+
+    async def _scan_children(self) -> None:
+        pids = {kid: m.pid for kid, m in self.monitors.items() if m.pid is not None}
+        if not pids:
+            return
+        loop = asyncio.get_running_loop()
+        # Walking the process table costs milliseconds: keep it off the event loop.
+        results = await loop.run_in_executor(None, _children_of, pids)
+        for kernel_id, children_rss in results.items():
+            monitor = self.monitors.get(kernel_id)
+            if monitor is not None and monitor.pid == pids[kernel_id]:
+                monitor.children_rss_bytes = children_rss
+
+
+def _children_of(pids: dict[str, int]) -> dict[str, int]:
+    return {kernel_id: children_rss_bytes(pid) for kernel_id, pid in pids.items()}

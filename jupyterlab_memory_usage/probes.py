@@ -1,0 +1,150 @@
+"""Reading a kernel process's resident memory from outside.
+
+On Linux through ``/proc/PID/statm`` and ``/proc/PID/status``, kept open so that a
+reading costs a few microseconds whatever the process's size; the high-water mark
+(``VmHWM``) is reset by writing ``5`` to ``/proc/PID/clear_refs``. Elsewhere psutil,
+whose peak can only come from sampling.
+"""
+
+from __future__ import annotations
+
+import os
+
+try:
+    import psutil
+except ImportError:  # psutil is a dependency; this keeps /proc-only systems working.
+    psutil = None
+
+
+class ProcessGone(Exception):
+    """The process being read has exited (or is a zombie waiting to be reaped)."""
+
+
+class ProcfsProbe:
+    method = "procfs"
+
+    def __init__(self, pid: int, proc_root: str = "/proc"):
+        self.pid = pid
+        base = os.path.join(proc_root, str(pid))
+        self._page_size = os.sysconf("SC_PAGE_SIZE")
+        try:
+            self._statm_fd = os.open(os.path.join(base, "statm"), os.O_RDONLY)
+            self._status_fd = os.open(os.path.join(base, "status"), os.O_RDONLY)
+        except FileNotFoundError as e:
+            raise ProcessGone(pid) from e
+        try:
+            self._clear_refs_fd: int | None = os.open(os.path.join(base, "clear_refs"), os.O_WRONLY)
+        except OSError:
+            self._clear_refs_fd = None
+        self.can_reset_peak = self._clear_refs_fd is not None
+
+    def _pread(self, fd: int, size: int) -> bytes:
+        try:
+            text = os.pread(fd, size, 0)
+        except (ProcessLookupError, FileNotFoundError, OSError) as e:
+            raise ProcessGone(self.pid) from e
+        if not text:
+            raise ProcessGone(self.pid)
+        return text
+
+    def rss_bytes(self) -> int:
+        rss_pages = int(self._pread(self._statm_fd, 128).split()[1])
+        if rss_pages == 0:  # a zombie: the memory is already gone
+            raise ProcessGone(self.pid)
+        return rss_pages * self._page_size
+
+    def rss_and_hwm_bytes(self) -> tuple[int, int | None]:
+        text = self._pread(self._status_fd, 8192)
+        try:
+            rss_kib = _status_kib(text, b"VmRSS:")
+            hwm_kib = _status_kib(text, b"VmHWM:")
+        except ValueError as e:  # zombies have no Vm* lines
+            raise ProcessGone(self.pid) from e
+        return rss_kib * 1024, hwm_kib * 1024
+
+    def reset_peak(self) -> bool:
+        """Reset the high-water mark to the current resident memory; False if refused."""
+        if self._clear_refs_fd is None:
+            return False
+        try:
+            os.write(self._clear_refs_fd, b"5")
+            return True
+        except OSError:
+            self.close_clear_refs()
+            return False
+
+    def close_clear_refs(self) -> None:
+        if self._clear_refs_fd is not None:
+            os.close(self._clear_refs_fd)
+            self._clear_refs_fd = None
+        self.can_reset_peak = False
+
+    def close(self) -> None:
+        self.close_clear_refs()
+        for fd in (self._statm_fd, self._status_fd):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+
+def _status_kib(text: bytes, key: bytes) -> int:
+    start = text.index(key) + len(key)
+    return int(text[start : text.index(b"\n", start)].split()[0])
+
+
+class PsutilProbe:
+    """For systems without /proc: no high-water mark, so peaks come from samples."""
+
+    method = "psutil"
+    can_reset_peak = False
+
+    def __init__(self, pid: int):
+        if psutil is None:
+            raise RuntimeError("psutil is not installed")
+        self.pid = pid
+        try:
+            self._process = psutil.Process(pid)
+        except psutil.NoSuchProcess as e:
+            raise ProcessGone(pid) from e
+
+    def rss_bytes(self) -> int:
+        try:
+            if self._process.status() == psutil.STATUS_ZOMBIE:
+                raise ProcessGone(self.pid)
+            return self._process.memory_info().rss
+        except (psutil.NoSuchProcess, psutil.ZombieProcess) as e:
+            raise ProcessGone(self.pid) from e
+
+    def rss_and_hwm_bytes(self) -> tuple[int, int | None]:
+        return self.rss_bytes(), None
+
+    def reset_peak(self) -> bool:
+        return False
+
+    def close(self) -> None:
+        pass
+
+
+def make_probe(pid: int, force_psutil: bool = False) -> ProcfsProbe | PsutilProbe:
+    if not force_psutil and os.path.exists(f"/proc/{pid}/statm"):
+        return ProcfsProbe(pid)
+    return PsutilProbe(pid)
+
+
+def children_rss_bytes(pid: int) -> int:
+    """Summed resident memory of a process's descendants. Scans the process table:
+    call it off the event loop."""
+    if psutil is None:
+        return 0
+    try:
+        children = psutil.Process(pid).children(recursive=True)
+    except psutil.Error:
+        return 0
+    total = 0
+    for child in children:
+        try:
+            total += child.memory_info().rss
+        except psutil.Error:
+            pass
+    return total

@@ -1,0 +1,116 @@
+"""REST routes under /api/memory-usage/, guarded like jupyter_server's kernel routes."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from jupyter_server.auth.decorator import authorized
+from jupyter_server.base.handlers import APIHandler
+from jupyter_server.utils import url_path_join
+from tornado import web
+
+from .monitor import MemoryMonitor
+
+AUTH_RESOURCE = "kernels"
+_MAX_ID_LENGTH = 256
+_MAX_PATH_LENGTH = 4096
+
+
+class MemoryUsageHandler(APIHandler):
+    auth_resource = AUTH_RESOURCE
+
+    @property
+    def monitor(self) -> MemoryMonitor:
+        return self.settings["memory_usage_monitor"]
+
+    def kernel_monitor(self, kernel_id: str):
+        monitor = self.monitor.get(kernel_id)
+        if monitor is None:
+            raise web.HTTPError(404, "Kernel does not exist: %s" % kernel_id[:_MAX_ID_LENGTH])
+        return monitor
+
+    def finish_json(self, payload: dict[str, Any]) -> None:
+        self.set_header("Content-Type", "application/json")
+        self.set_header("Cache-Control", "no-store")
+        self.finish(json.dumps(payload))
+
+
+class KernelsHandler(MemoryUsageHandler):
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        self.monitor.reconcile()
+        kernels = [self._summary(m) for m in self.monitor.monitors.values()]
+        self.finish_json({"kernels": kernels, "system_available": self.monitor.system_available_bytes})
+
+    @staticmethod
+    def _summary(monitor) -> dict[str, Any]:
+        state = monitor.state()
+        keys = ("kernel_id", "pid", "rss", "children_rss", "limit", "method", "hook", "execution_state", "reason")
+        summary = {key: state[key] for key in keys}
+        summary["id"] = monitor.kernel_id
+        return summary
+
+
+class KernelHandler(MemoryUsageHandler):
+    @web.authenticated
+    @authorized
+    async def get(self, kernel_id: str) -> None:
+        monitor = self.kernel_monitor(kernel_id)
+        since = self._since()
+        history = monitor.history
+        if self.get_query_argument("history_id", history.history_id) != history.history_id:
+            since = 0  # the client's numbering belongs to an earlier history: send it all
+        payload = monitor.state()
+        payload.update(
+            system_available=self.monitor.system_available_bytes,
+            history_id=history.history_id,
+            seq=history.seq,
+            executions=[r.to_json() for r in history.records_since(since)],
+            samples=[s.to_json() for s in history.samples_since(since)],
+        )
+        self.finish_json(payload)
+
+    def _since(self) -> int:
+        raw = self.get_query_argument("since", "0")
+        if not raw.isdigit() or len(raw) > 18:
+            raise web.HTTPError(400, "'since' must be a non-negative integer, got %r" % raw[:40])
+        return int(raw)
+
+
+class ExecutionsHandler(MemoryUsageHandler):
+    @web.authenticated
+    @authorized
+    async def post(self, kernel_id: str) -> None:
+        monitor = self.kernel_monitor(kernel_id)
+        body = self._body()
+        monitor.annotate(body["msg_id"], body.get("cell_id"), body.get("notebook_path"))
+        self.set_status(204)
+        self.finish()
+
+    def _body(self) -> dict[str, Any]:
+        try:
+            body = json.loads(self.request.body or b"")
+        except (ValueError, UnicodeDecodeError):
+            raise web.HTTPError(400, "The body must be a JSON object") from None
+        if not isinstance(body, dict):
+            raise web.HTTPError(400, "The body must be a JSON object")
+        msg_id = body.get("msg_id")
+        if not isinstance(msg_id, str) or not msg_id or len(msg_id) > _MAX_ID_LENGTH:
+            raise web.HTTPError(400, "'msg_id' must be a non-empty string of at most %d characters" % _MAX_ID_LENGTH)
+        for key, limit in (("cell_id", _MAX_ID_LENGTH), ("notebook_path", _MAX_PATH_LENGTH)):
+            value = body.get(key)
+            if value is not None and (not isinstance(value, str) or len(value) > limit):
+                raise web.HTTPError(400, "'%s' must be a string of at most %d characters, or null" % (key, limit))
+        return body
+
+
+def route_handlers(base_url: str) -> list[tuple[str, type[APIHandler]]]:
+    kernel = r"(?P<kernel_id>[^/]+)"
+    prefix = url_path_join(base_url, "api", "memory-usage")
+    return [
+        (url_path_join(prefix, "kernels") + "/?", KernelsHandler),
+        (url_path_join(prefix, "kernels", kernel) + "/?", KernelHandler),
+        (url_path_join(prefix, "kernels", kernel, "executions") + "/?", ExecutionsHandler),
+    ]

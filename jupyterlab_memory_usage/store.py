@@ -1,0 +1,139 @@
+"""Bounded per-kernel history: execution records and memory samples.
+
+Every change gets the next sequence number of its kernel, so a client that polls
+with ``since=<seq>`` receives exactly what changed: new and updated records,
+running ones included, and new samples.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import OrderedDict, deque
+from dataclasses import asdict, dataclass, field
+from typing import Any, Iterator
+
+RUNNING = "running"
+OK = "ok"
+ERROR = "error"
+ABORTED = "aborted"
+DIED = "died"
+
+
+@dataclass(slots=True)
+class ExecutionRecord:
+    msg_id: str
+    seq: int = 0
+    cell_id: str | None = None
+    notebook_path: str | None = None
+    execution_count: int | None = None
+    status: str = RUNNING
+    # Seconds since the epoch, from the kernel's own clock or message timestamps.
+    started: float | None = None
+    ended: float | None = None
+    duration: float | None = None
+    rss_start: int | None = None
+    rss_end: int | None = None
+    rss_peak: int | None = None
+    delta: int | None = None
+    peak_increment: int | None = None
+    # "kernel_hook", "outside_hwm" or "outside_sampled": where the figures came from.
+    method: str | None = None
+    pid: int | None = None
+    exit_code: int | None = None
+    exit_signal: int | None = None
+
+    def set_figures(self, rss_start: int | None, rss_end: int | None, rss_peak: int | None) -> None:
+        self.rss_start, self.rss_end = rss_start, rss_end
+        candidates = [v for v in (rss_start, rss_end, rss_peak) if v is not None]
+        self.rss_peak = max(candidates) if candidates else None
+        if rss_start is not None and rss_end is not None:
+            self.delta = rss_end - rss_start
+        if rss_start is not None and self.rss_peak is not None:
+            self.peak_increment = self.rss_peak - rss_start
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(slots=True)
+class Sample:
+    seq: int
+    time: float
+    rss: int
+    children_rss: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"seq": self.seq, "time": self.time, "rss": self.rss, "children_rss": self.children_rss}
+
+
+@dataclass
+class KernelHistory:
+    max_executions: int
+    max_samples: int
+    # Changes whenever numbering restarts, so a client holding an old ``since`` can tell.
+    history_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    seq: int = 0
+    _records: OrderedDict[str, ExecutionRecord] = field(default_factory=OrderedDict)
+    _samples: deque[Sample] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._samples = deque(maxlen=self.max_samples)
+
+    def _next_seq(self) -> int:
+        self.seq += 1
+        return self.seq
+
+    def get(self, msg_id: str) -> ExecutionRecord | None:
+        return self._records.get(msg_id)
+
+    def touch(self, record: ExecutionRecord) -> None:
+        """Store a new or changed record, numbered after everything before it."""
+        record.seq = self._next_seq()
+        self._records[record.msg_id] = record
+        self._records.move_to_end(record.msg_id)
+        while len(self._records) > self.max_executions:
+            self._records.popitem(last=False)
+
+    def add_sample(self, time: float, rss: int, children_rss: int | None = None) -> Sample:
+        sample = Sample(self._next_seq(), time, rss, children_rss)
+        self._samples.append(sample)
+        return sample
+
+    def records(self) -> Iterator[ExecutionRecord]:
+        return iter(self._records.values())
+
+    def samples(self) -> Iterator[Sample]:
+        return iter(self._samples)
+
+    def last_sample_before(self, time: float) -> Sample | None:
+        for sample in reversed(self._samples):
+            if sample.time <= time:
+                return sample
+        return None
+
+    def max_sample_rss_between(self, start: float, end: float) -> int | None:
+        peak = None
+        for sample in reversed(self._samples):
+            if sample.time < start:
+                break
+            if sample.time <= end and (peak is None or sample.rss > peak):
+                peak = sample.rss
+        return peak
+
+    def records_since(self, since: int) -> list[ExecutionRecord]:
+        changed = []
+        for record in reversed(self._records.values()):
+            if record.seq <= since:
+                break
+            changed.append(record)
+        changed.reverse()
+        return changed
+
+    def samples_since(self, since: int) -> list[Sample]:
+        new = []
+        for sample in reversed(self._samples):
+            if sample.seq <= since:
+                break
+            new.append(sample)
+        new.reverse()
+        return new

@@ -1,0 +1,105 @@
+"""Driving real kernels through a real server, the way a frontend would."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from typing import Any
+
+from jupyter_client.asynchronous import AsyncKernelClient
+
+MIB = 2**20
+ONES_1E8_BYTES = 8 * 10**8  # np.ones(10**8): 762.94 MiB
+
+
+class KernelSession:
+    """A kernel started through the REST API, with a client on its channels."""
+
+    def __init__(self, fetch, serverapp, kernel_id: str):
+        self.fetch = fetch
+        self.serverapp = serverapp
+        self.kernel_id = kernel_id
+        self.client: AsyncKernelClient | None = None
+
+    async def connect(self) -> None:
+        km = self.serverapp.kernel_manager.get_kernel(self.kernel_id)
+        client = AsyncKernelClient()
+        client.load_connection_info(km.get_connection_info(session=False))
+        client.session.key = km.session.key
+        client.start_channels()
+        await client.wait_for_ready(timeout=60)
+        self.client = client
+
+    def close(self) -> None:
+        if self.client is not None:
+            self.client.stop_channels()
+
+    async def state(self, since: int = 0) -> dict[str, Any]:
+        response = await self.fetch("api", "memory-usage", "kernels", self.kernel_id, params={"since": str(since)})
+        return json.loads(response.body)
+
+    async def wait_for_hook(self, timeout: float = 60) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            state = await self.state()
+            if state["hook"] not in ("loading",) and state["pid"]:
+                return state
+            await asyncio.sleep(0.05)
+        raise TimeoutError("the kernel never settled its hook state")
+
+    def send(self, code: str) -> str:
+        assert self.client is not None
+        return self.client.execute(code, store_history=True, stop_on_error=True)
+
+    async def wait_replies(self, msg_ids: list[str], timeout: float = 120) -> dict[str, dict]:
+        assert self.client is not None
+        replies: dict[str, dict] = {}
+        deadline = time.monotonic() + timeout
+        while len(replies) < len(msg_ids):
+            msg = await self.client.get_shell_msg(timeout=max(0.1, deadline - time.monotonic()))
+            parent_id = msg["parent_header"].get("msg_id")
+            if parent_id in msg_ids:
+                replies[parent_id] = msg
+        return replies
+
+    async def wait_records(self, msg_ids: list[str], timeout: float = 30) -> list[dict[str, Any]]:
+        """The final records of these executions, in the order given."""
+        deadline = time.monotonic() + timeout
+        while True:
+            state = await self.state()
+            records = {r["msg_id"]: r for r in state["executions"]}
+            if all(m in records and records[m]["status"] != "running" for m in msg_ids):
+                return [records[m] for m in msg_ids]
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"records not final: {[records.get(m) for m in msg_ids]}")
+            await asyncio.sleep(0.02)
+
+    async def run(self, code: str, timeout: float = 120) -> dict[str, Any]:
+        msg_id = self.send(code)
+        await self.wait_replies([msg_id], timeout)
+        (record,) = await self.wait_records([msg_id])
+        return record
+
+    async def run_all(self, codes: list[str], timeout: float = 180) -> list[dict[str, Any]]:
+        msg_ids = [self.send(code) for code in codes]
+        await self.wait_replies(msg_ids, timeout)
+        return await self.wait_records(msg_ids)
+
+
+async def start_kernel(fetch, serverapp) -> KernelSession:
+    response = await fetch("api", "kernels", method="POST", body=json.dumps({"name": "python3"}))
+    kernel_id = json.loads(response.body)["id"]
+    session = KernelSession(fetch, serverapp, kernel_id)
+    await session.connect()
+    return session
+
+
+def mib(value: float) -> float:
+    return value / MIB
+
+
+def assert_close(actual: float, expected: float, rel: float, what: str) -> None:
+    assert abs(actual - expected) <= rel * abs(expected), (
+        f"{what}: {mib(actual):.2f} MiB, expected {mib(expected):.2f} MiB within {rel:.0%}"
+    )
