@@ -18,7 +18,7 @@ import time
 COMM_ID = "jupyterlab-memory-usage"
 TOPIC = b"memory-usage"
 HOOK_VERSION = 1
-_STATE_ATTR = "_jupyterlab_memory_usage_hook"
+STATE_ATTR = "_jupyterlab_memory_usage_hook"
 
 
 class _ProcSelf:
@@ -114,15 +114,9 @@ class MemoryHook:
             ident=TOPIC,
         )
 
-    def announce(self):
-        self._publish(
-            {
-                "event": "loaded",
-                "version": HOOK_VERSION,
-                "pid": os.getpid(),
-                "peak_reset": self.proc.can_reset_peak,
-            }
-        )
+    def status(self):
+        """What the server learns when it loads the hook, through the reply's user_expressions."""
+        return {"version": HOOK_VERSION, "pid": os.getpid(), "peak_reset": self.proc.can_reset_peak}
 
     def register(self):
         self.shell.events.register("pre_run_cell", self.pre_run_cell)
@@ -142,18 +136,17 @@ class MemoryHook:
 
 def load_ipython_extension(shell):
     """Register the hook once per shell; loading it again replaces the old one."""
-    old = getattr(shell, _STATE_ATTR, None)
+    old = getattr(shell, STATE_ATTR, None)
     if old is not None:
         old.unregister()
     hook = MemoryHook(shell)
     hook.register()
-    setattr(shell, _STATE_ATTR, hook)
-    hook.announce()
+    setattr(shell, STATE_ATTR, hook)
     return hook
 
 
 def unload_ipython_extension(shell):
-    hook = getattr(shell, _STATE_ATTR, None)
+    hook = getattr(shell, STATE_ATTR, None)
     if hook is not None:
         hook.unregister()
-        delattr(shell, _STATE_ATTR)
+        delattr(shell, STATE_ATTR)

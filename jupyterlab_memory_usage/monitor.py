@@ -10,6 +10,7 @@ one periodic tick that samples them all, so the cost does not grow with timers.
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import json
 import time
@@ -29,6 +30,7 @@ from .store import ABORTED, DIED, ERROR, OK, RUNNING, ExecutionRecord, KernelHis
 
 KERNEL_ACTIONS_SCHEMA = "https://events.jupyter.org/jupyter_server/kernel_actions/v1"
 _RELEVANT_IOPUB = frozenset({"status", "execute_input", "error", "comm_msg"})
+_LOADER_RETRY_S = 2.0
 _HOOK_SOURCE = Path(kernel_hook.__file__).read_text()
 
 # Hook states reported by the API.
@@ -108,6 +110,7 @@ class KernelMonitor:
         self.hook_peak_reset = False
         self._loader_msg_ids: set[str] = set()
         self._hook_timeout: asyncio.TimerHandle | None = None
+        self._hook_deadline = 0.0
         self.open: dict[str, _OpenExecution] = {}
         self._annotations: OrderedDict[str, tuple[str | None, str | None]] = OrderedDict()
         self.rss_bytes: int | None = None
@@ -235,13 +238,30 @@ class KernelMonitor:
             return
         self.shell.on_recv(self._on_shell)
         self.hook_state = HOOK_LOADING
+        self._hook_deadline = time.monotonic() + self.config.hook_load_timeout_s
+        self._send_loader()
+
+    def _send_loader(self) -> None:
+        """Send the loader now, and again until a reply comes: a request sent while the
+        kernel is still binding its ports (or while an old process holds them) can be
+        lost, and loading twice only replaces the hook."""
+        self._hook_timeout = None
+        if self.hook_state != HOOK_LOADING or self.shell is None:
+            return
+        if time.monotonic() >= self._hook_deadline:
+            self.log.warning("memory-usage: kernel %s did not load the hook in time; measuring it from outside", self.kernel_id)
+            self.hook_state = HOOK_FAILED
+            self._close_shell()
+            return
         msg = self.km.session.msg(
             "execute_request",
             {
                 "code": _hook_loader_code(),
                 "silent": True,
                 "store_history": False,
-                "user_expressions": {},
+                # Read back through the reply, which cannot be lost the way an iopub
+                # message published before our subscription took hold can.
+                "user_expressions": {"hook": f"get_ipython().{kernel_hook.STATE_ATTR}.status()"},
                 "allow_stdin": False,
                 # A failure here must never abort the user's queued cells.
                 "stop_on_error": False,
@@ -249,20 +269,12 @@ class KernelMonitor:
         )
         self._loader_msg_ids.add(msg["header"]["msg_id"])
         self.km.session.send(self.shell, msg)
-        loop = asyncio.get_event_loop()
-        self._hook_timeout = loop.call_later(self.config.hook_load_timeout_s, self._hook_load_timed_out)
+        self._hook_timeout = asyncio.get_event_loop().call_later(_LOADER_RETRY_S, self._send_loader)
 
     def _cancel_hook_timeout(self) -> None:
         if self._hook_timeout is not None:
             self._hook_timeout.cancel()
             self._hook_timeout = None
-
-    def _hook_load_timed_out(self) -> None:
-        self._hook_timeout = None
-        if self.hook_state == HOOK_LOADING:
-            self.log.warning("memory-usage: kernel %s did not load the hook in time; measuring it from outside", self.kernel_id)
-            self.hook_state = HOOK_FAILED
-            self._close_shell()
 
     def _close_shell(self) -> None:
         if self.shell is not None:
@@ -276,16 +288,21 @@ class KernelMonitor:
             return
         if msg["parent_header"].get("msg_id") not in self._loader_msg_ids:
             return
-        if msg["content"].get("status") != "ok" and self.hook_state == HOOK_LOADING:
-            content = msg["content"]
-            self.log.warning(
-                "memory-usage: kernel %s could not load the hook (%s: %s); measuring it from outside",
-                self.kernel_id, content.get("ename"), content.get("evalue"),
-            )
-            self.hook_state = HOOK_FAILED
         self._cancel_hook_timeout()
-        # The hook announces itself on iopub; the shell socket has done its work.
         self._close_shell()
+        if self.hook_state != HOOK_LOADING:
+            return
+        content = msg["content"]
+        status = _hook_status(content)
+        if content.get("status") == "ok" and status is not None and status.get("pid") == self.pid:
+            self.hook_state = HOOK_ACTIVE
+            self.hook_peak_reset = bool(status.get("peak_reset"))
+            return
+        self.log.warning(
+            "memory-usage: kernel %s could not load the hook (%s: %s); measuring it from outside",
+            self.kernel_id, content.get("ename"), content.get("evalue") or content.get("user_expressions"),
+        )
+        self.hook_state = HOOK_FAILED
 
     # ----- iopub -------------------------------------------------------------------
 
@@ -342,13 +359,7 @@ class KernelMonitor:
                 open_execution.saw_error = True
 
     def _on_hook_message(self, parent_id: str, data: dict[str, Any]) -> None:
-        event = data.get("event")
-        if event == "loaded":
-            self._cancel_hook_timeout()
-            if data.get("pid") == self.pid:
-                self.hook_state = HOOK_ACTIVE
-                self.hook_peak_reset = bool(data.get("peak_reset"))
-        elif event == "cell":
+        if data.get("event") == "cell":
             open_execution = self.open.get(parent_id)
             if open_execution is not None:
                 open_execution.hook_report = data
@@ -534,6 +545,15 @@ class KernelMonitor:
             "restarts": self.restarts,
             "sampled_at": self.last_sample_time or None,
         }
+
+
+def _hook_status(content: dict[str, Any]) -> dict[str, Any] | None:
+    try:
+        text = content["user_expressions"]["hook"]["data"]["text/plain"]
+        status = ast.literal_eval(text)
+    except (KeyError, TypeError, ValueError, SyntaxError):
+        return None
+    return status if isinstance(status, dict) else None
 
 
 def _number(value: Any, default: float | None) -> float | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from datetime import datetime
 from typing import Any
 
 from jupyter_client.asynchronous import AsyncKernelClient
@@ -63,6 +64,20 @@ class KernelSession:
                 replies[parent_id] = msg
         return replies
 
+    async def read_stdout(self, msg_id: str, timeout: float = 60) -> str:
+        """What the execution printed, read from iopub up to its idle."""
+        assert self.client is not None
+        text = []
+        deadline = time.monotonic() + timeout
+        while True:
+            msg = await self.client.get_iopub_msg(timeout=max(0.1, deadline - time.monotonic()))
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue
+            if msg["msg_type"] == "stream":
+                text.append(msg["content"]["text"])
+            elif msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                return "".join(text)
+
     async def wait_records(self, msg_ids: list[str], timeout: float = 30) -> list[dict[str, Any]]:
         """The final records of these executions, in the order given."""
         deadline = time.monotonic() + timeout
@@ -93,6 +108,10 @@ async def start_kernel(fetch, serverapp) -> KernelSession:
     session = KernelSession(fetch, serverapp, kernel_id)
     await session.connect()
     return session
+
+
+def as_datetime(value: str | datetime) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
 
 
 def mib(value: float) -> float:
