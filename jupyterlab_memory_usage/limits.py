@@ -55,13 +55,15 @@ def _meminfo_bytes(key: str, proc_root: str) -> int | None:
     return None
 
 
-def cgroup_v2_limit_bytes(cgroup_root: str, relative_path: str) -> int | None:
-    """The tightest ``memory.max`` from the cgroup up to the root (``max`` = none)."""
+def _tightest_up_to_root(root: str, relative_path: str, filename: str, no_limit) -> int | None:
+    """The smallest limit in ``filename`` from the cgroup up to the mount's root: a
+    parent's limit holds its children too. A container that sees its own cgroup at the
+    mount's root (no cgroup namespace) finds its limit there, past absent folders."""
     path = relative_path.strip("/")
     tightest = None
     while True:
-        value = _read_text(os.path.join(cgroup_root, path, "memory.max"))
-        if value and value != "max":
+        value = _read_text(os.path.join(root, path, filename))
+        if value and not no_limit(value):
             limit = int(value)
             tightest = limit if tightest is None else min(tightest, limit)
         if not path:
@@ -69,15 +71,15 @@ def cgroup_v2_limit_bytes(cgroup_root: str, relative_path: str) -> int | None:
         path = os.path.dirname(path)
 
 
+def cgroup_v2_limit_bytes(cgroup_root: str, relative_path: str) -> int | None:
+    """The tightest ``memory.max`` from the cgroup up to the root (``max`` = none)."""
+    return _tightest_up_to_root(cgroup_root, relative_path, "memory.max", lambda v: v == "max")
+
+
 def cgroup_v1_limit_bytes(memory_root: str, relative_path: str) -> int | None:
-    value = _read_text(
-        os.path.join(memory_root, relative_path.strip("/"), "memory.limit_in_bytes")
-    ) or _read_text(os.path.join(memory_root, "memory.limit_in_bytes"))
-    if not value:
-        return None
-    limit = int(value)
+    """The tightest ``memory.limit_in_bytes`` from the cgroup up to the root."""
     # v1 writes "no limit" as a huge page-rounded number near 2**63.
-    return None if limit >= 2**60 else limit
+    return _tightest_up_to_root(memory_root, relative_path, "memory.limit_in_bytes", lambda v: int(v) >= 2**60)
 
 
 def memory_limit(
