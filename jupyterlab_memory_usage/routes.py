@@ -74,7 +74,8 @@ class KernelHandler(MemoryUsageHandler):
 
     def _since(self) -> int:
         raw = self.get_query_argument("since", "0")
-        if not raw.isdigit() or len(raw) > 18:
+        # isascii: str.isdigit() also accepts digits such as "²" that int() refuses.
+        if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
             raise web.HTTPError(400, "'since' must be a non-negative integer, got %r" % raw[:40])
         return int(raw)
 
@@ -92,7 +93,7 @@ class ExecutionsHandler(MemoryUsageHandler):
     def _body(self) -> dict[str, Any]:
         try:
             body = json.loads(self.request.body or b"")
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: "[[[[..."
             raise web.HTTPError(400, "The body must be a JSON object") from None
         if not isinstance(body, dict):
             raise web.HTTPError(400, "The body must be a JSON object")
