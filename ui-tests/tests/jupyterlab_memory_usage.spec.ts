@@ -74,18 +74,17 @@ test.describe('extension loading', () => {
 });
 
 test.describe('kernel monitoring', () => {
-  test('lists the kernel of a notebook that ran a cell', async ({ page }) => {
+  test('measures the cells a notebook runs, exactly', async ({ page }) => {
     await page.notebook.createNew();
-    await page.notebook.setCell(
-      0,
-      'code',
-      'import numpy as np; x = np.ones(10**7)'
-    );
+    await page.notebook.setCell(0, 'code', 'import numpy as np');
+    await page.notebook.addCell('code', 'x = np.ones(10**7)');
     await page.notebook.runCell(0);
+    await page.notebook.runCell(1);
 
-    // No error output from the cell.
-    const outputs = await page.notebook.getCellTextOutput(0);
-    expect(outputs ?? []).toEqual([]);
+    // No error output from the cells.
+    for (const index of [0, 1]) {
+      expect((await page.notebook.getCellTextOutput(index)) ?? []).toEqual([]);
+    }
 
     const kernelId: string | undefined = await page.evaluate(() => {
       const widget = (window as any).jupyterapp.shell.currentWidget;
@@ -102,7 +101,31 @@ test.describe('kernel monitoring', () => {
     const body = (await response.json()) as {
       kernels: { id: string; pid?: number | null; rss?: number | null }[];
     };
-    expect(Array.isArray(body.kernels)).toBe(true);
     expect(body.kernels.map(k => k.id)).toContain(kernelId);
+
+    // The execution JupyterLab sent through its own kernel connection is
+    // recorded with its exact figures: np.ones(10**7) holds 80,000,000 bytes.
+    type Execution = {
+      execution_count: number | null;
+      status: string;
+      delta: number;
+      method: string;
+    };
+    let allocation: Execution | undefined;
+    await expect
+      .poll(async () => {
+        const detail = await page.request.get(
+          `${KERNELS_ENDPOINT}/${kernelId}`
+        );
+        const executions = ((await detail.json()) as { executions: Execution[] })
+          .executions;
+        allocation = executions.find(
+          e => e.execution_count === 2 && e.status !== 'running'
+        );
+        return allocation?.status;
+      })
+      .toBe('ok');
+    expect(allocation!.method).toBe('kernel_hook');
+    expect(Math.abs(allocation!.delta - 8e7)).toBeLessThan(0.02 * 8e7);
   });
 });
