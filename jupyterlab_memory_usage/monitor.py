@@ -79,6 +79,15 @@ def local_process(kernel_manager: Any) -> Any | None:
     return process
 
 
+def _has_exited(process: Any) -> bool:
+    """True once the process has exited; reaps it if it is a zombie, as the kernel
+    manager's own poll would (``Popen`` keeps the exit status for it)."""
+    try:
+        return process.poll() is not None
+    except Exception:  # noqa: BLE001 - a process object without poll() is taken as alive
+        return False
+
+
 @dataclass
 class _OpenExecution:
     """An execute_request between its busy and idle, not yet known to be a real cell."""
@@ -121,6 +130,7 @@ class KernelMonitor:
         self.reason: str | None = None
         self.process_state = "starting"
         self.restarts = 0
+        self._attached_before = False
         self._last_final_status: str | None = None
         # True while the high-water mark counts from the end of the previous execution,
         # which the outside method needs for an exact peak.
@@ -131,13 +141,22 @@ class KernelMonitor:
     def check_process(self) -> None:
         """Attach to the kernel's current process; notice a death or a new PID."""
         process = local_process(self.km)
+        if process is not None and _has_exited(process):
+            # Dead, and not yet replaced by the restarter: nothing to watch until it
+            # is. Attaching to it would report a dead PID as an idle kernel.
+            if self.pid is not None:
+                self._process_gone()
+            return
         pid = process.pid if process is not None else None
         if pid == self.pid:
             return
         if self.pid is not None:
             self._process_gone()
-            self.restarts += 1
         if process is not None:
+            # Counted here, not where the old process goes: a death noticed by a failed
+            # sample leaves no PID behind, and the next one is a restart all the same.
+            if self._attached_before:
+                self.restarts += 1
             self._attach(process)
         else:
             self.reason = "no_local_process"
@@ -145,6 +164,7 @@ class KernelMonitor:
     def _attach(self, process: Any) -> None:
         self.process = process
         self.pid = process.pid
+        self._attached_before = True
         try:
             self.probe = make_probe(self.pid, force_psutil=self.force_psutil)
         except (ProcessGone, RuntimeError) as e:

@@ -1,0 +1,178 @@
+"""Kernels that die, restart, shut down, or run without the hook, on a real server."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import time
+from typing import Any, Callable
+
+import pytest
+
+from .helpers import ONES_1E8_BYTES, assert_close, mib, start_kernel
+
+MEMORY_USAGE = ("api", "memory-usage", "kernels")
+
+
+@pytest.fixture
+def load_kernel_hook():
+    """Parametrize a test with False to run its server without the in-kernel hook."""
+    return True
+
+
+@pytest.fixture
+def jp_server_config(jp_server_config, load_kernel_hook):
+    return {**jp_server_config, "MemoryUsage": {"load_kernel_hook": load_kernel_hook}}
+
+
+@pytest.fixture
+def kernel(jp_fetch, jp_serverapp, jp_asyncio_loop, load_kernel_hook):
+    session = jp_asyncio_loop.run_until_complete(start_kernel(jp_fetch, jp_serverapp))
+    state = jp_asyncio_loop.run_until_complete(session.wait_for_hook())
+    assert state["hook"] == ("active" if load_kernel_hook else "disabled"), state
+    jp_asyncio_loop.run_until_complete(session.run("import numpy as np"))
+    yield session
+    session.close()
+
+
+def real_pid(serverapp, kernel_id: str) -> int:
+    return serverapp.kernel_manager.get_kernel(kernel_id).provisioner.process.pid
+
+
+async def wait_state(kernel, predicate: Callable[[dict[str, Any]], bool], what: str,
+                     timeout: float = 60) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    state = None
+    while time.monotonic() < deadline:
+        state = await kernel.state()
+        if predicate(state):
+            return state
+        await asyncio.sleep(0.05)
+    raise TimeoutError(f"{what}: {state and {k: v for k, v in state.items() if k not in ('samples', 'executions')}}")
+
+
+def record_of(state: dict[str, Any], msg_id: str) -> dict[str, Any] | None:
+    return next((r for r in state["executions"] if r["msg_id"] == msg_id), None)
+
+
+async def reconnect(kernel) -> None:
+    """A restart may bring new ports: connect the test's client again."""
+    kernel.close()
+    await kernel.connect()
+
+
+async def test_sigkill_during_a_cell(jp_serverapp, kernel):
+    old_pid = (await kernel.state())["pid"]
+    assert old_pid == real_pid(jp_serverapp, kernel.kernel_id)
+    msg_id = kernel.send("import time; x = np.ones(10**8); time.sleep(30)")
+
+    def grown(state):
+        record = record_of(state, msg_id)
+        return (record is not None and record["status"] == "running" and record["rss_end"] is not None
+                and record["rss_end"] - record["rss_start"] > 0.98 * ONES_1E8_BYTES)
+
+    running = record_of(await wait_state(kernel, grown, "the cell never showed its allocation", 30), msg_id)
+    # np.ones is still writing its last pages at 98%: kill once the figure holds still.
+    while True:
+        await asyncio.sleep(0.3)
+        latest = record_of(await kernel.state(), msg_id)
+        if latest["rss_end"] == running["rss_end"]:
+            break
+        running = latest
+    os.kill(old_pid, signal.SIGKILL)
+
+    state = await wait_state(kernel, lambda s: record_of(s, msg_id)["status"] != "running", "the record never ended", 30)
+    died = record_of(state, msg_id)
+    assert died["status"] == "died", died
+    assert died["exit_signal"] == signal.SIGKILL and died["exit_code"] is None, died
+    assert died["pid"] == old_pid
+    assert died["rss_start"] == running["rss_start"]
+    assert_close(died["peak_increment"], ONES_1E8_BYTES, 0.03, "peak of the killed cell")
+    assert_close(died["delta"], ONES_1E8_BYTES, 0.03, "delta of the killed cell, up to its death")
+    assert died["rss_peak"] >= died["rss_end"] > died["rss_start"]
+    assert died["ended"] >= died["started"] and died["duration"] > 0
+
+    # jupyter_server restarts a dead kernel by itself (its restarter polls every 3 s);
+    # the monitor follows it, and meanwhile says the kernel is dead, not an idle old PID.
+    seen = []
+
+    def restarted(state):
+        seen.append((state["pid"], state["execution_state"]))
+        return state["pid"] not in (None, old_pid) and state["hook"] == "active"
+
+    state = await wait_state(kernel, restarted, "no restarted kernel with its hook")
+    assert all(pid is None and execution_state == "dead" for pid, execution_state in seen
+               if pid in (None, old_pid)), sorted(set(seen), key=str)
+    assert state["pid"] == real_pid(jp_serverapp, kernel.kernel_id)
+    assert state["restarts"] == 1, state["restarts"]
+    assert record_of(state, msg_id) == died  # the dead cell's record is kept as it was
+
+    await reconnect(kernel)
+    await kernel.run("import numpy as np")
+    record = await kernel.run("y = np.ones(10**8)")
+    assert record["status"] == "ok" and record["method"] == "kernel_hook"
+    assert record["pid"] == state["pid"]
+    assert_close(record["delta"], ONES_1E8_BYTES, 0.02, "delta of y = np.ones(10**8) after the restart")
+    print(
+        f"\nSIGKILL: died, signal {died['exit_signal']}, start {mib(died['rss_start']):.2f}, end {mib(died['rss_end']):.2f},"
+        f" peak +{mib(died['peak_increment']):.2f} MiB; restarted as pid {state['pid']} (restarts {state['restarts']}),"
+        f" y = np.ones(10**8): {mib(record['delta']):+.2f} MiB"
+    )
+
+
+async def test_restart_through_the_rest_api(jp_fetch, jp_serverapp, kernel):
+    before = await kernel.run("x = np.ones(10**8)")
+    old_pid = before["pid"]
+    response = await jp_fetch("api", "kernels", kernel.kernel_id, "restart", method="POST", body="")
+    assert response.code == 200
+    state = await wait_state(
+        kernel, lambda s: s["pid"] not in (None, old_pid) and s["hook"] == "active", "no restarted kernel with its hook"
+    )
+    assert state["pid"] == real_pid(jp_serverapp, kernel.kernel_id)
+    assert state["restarts"] == 1
+    await reconnect(kernel)
+    await kernel.run("import numpy as np")
+    after = await kernel.run("y = np.ones(10**8)")
+    assert after["status"] == "ok" and after["method"] == "kernel_hook" and after["pid"] == state["pid"]
+    assert_close(after["delta"], ONES_1E8_BYTES, 0.02, "delta of y = np.ones(10**8) after the restart")
+    state = await kernel.state()
+    old = record_of(state, before["msg_id"])
+    assert old == before and old["pid"] == old_pid
+    print(
+        f"\nREST restart: pid {old_pid} -> {state['pid']} (restarts {state['restarts']}),"
+        f" before {mib(before['delta']):+.2f} MiB, after {mib(after['delta']):+.2f} MiB"
+    )
+
+
+async def test_shutdown_through_the_rest_api(jp_fetch, kernel):
+    await kernel.run("a = 1")
+    kernel.close()
+    response = await jp_fetch("api", "kernels", kernel.kernel_id, method="DELETE")
+    assert response.code == 204
+    response = await jp_fetch(*MEMORY_USAGE, kernel.kernel_id, raise_error=False)
+    assert response.code == 404 and json.loads(response.body)["message"]
+    response = await jp_fetch(
+        *MEMORY_USAGE, kernel.kernel_id, "executions", method="POST", body=json.dumps({"msg_id": "m"}), raise_error=False
+    )
+    assert response.code == 404 and json.loads(response.body)["message"]
+    listed = json.loads((await jp_fetch(*MEMORY_USAGE)).body)["kernels"]
+    assert kernel.kernel_id not in [k["id"] for k in listed]
+
+
+@pytest.mark.parametrize("load_kernel_hook", [False])
+async def test_without_the_hook(kernel):
+    state = await kernel.state()
+    assert state["hook"] == "disabled" and state["peak_reset"] is True
+    allocated = await kernel.run("x = np.ones(10**8)")
+    assert allocated["status"] == "ok" and allocated["method"] == "outside_hwm", allocated
+    assert_close(allocated["delta"], ONES_1E8_BYTES, 0.02, "delta of x = np.ones(10**8) from outside")
+    temporary = await kernel.run("np.ones(10**8).sum()")
+    assert temporary["method"] == "outside_hwm", temporary
+    assert_close(temporary["peak_increment"], ONES_1E8_BYTES, 0.02, "peak of np.ones(10**8).sum() from outside")
+    assert abs(temporary["delta"]) < 16 * 2**20, mib(temporary["delta"])
+    print(
+        f"\nwithout the hook: x = np.ones(10**8) {mib(allocated['delta']):+.2f} MiB;"
+        f" np.ones(10**8).sum() peak +{mib(temporary['peak_increment']):.2f} MiB, delta {mib(temporary['delta']):+.2f} MiB"
+    )
