@@ -1,10 +1,16 @@
 import { JupyterFrontEndPlugin } from '@jupyterlab/application';
 
+import { badgesPlugin } from './plugins/badges';
+import { managerPlugin } from './plugins/manager';
 import { serverCheckPlugin } from './plugins/serverCheck';
 
 /**
- * All plugins provided by the jupyterlab-memory-usage extension.
+ * All plugins of the extension; each can be disabled on its own.
  */
-const plugins: JupyterFrontEndPlugin<any>[] = [serverCheckPlugin];
+const plugins: JupyterFrontEndPlugin<any>[] = [
+  serverCheckPlugin,
+  managerPlugin,
+  badgesPlugin
+];
 
 export default plugins;

@@ -1,0 +1,42 @@
+import { Widget } from '@lumino/widgets';
+
+import { IExecutionRecord } from '../model/types';
+
+export const BADGE_CLASS = 'jp-MemoryUsage-badge';
+
+export interface IBadgeContent {
+  record: IExecutionRecord;
+  text: string;
+  tooltip: string;
+  fromEarlierProcess: boolean;
+}
+
+/**
+ * The badge under a code cell's input. It only renders what it is given.
+ */
+export class MemoryBadge extends Widget {
+  constructor() {
+    super();
+    this.addClass(BADGE_CLASS);
+  }
+
+  render(content: IBadgeContent): void {
+    const { record, text, tooltip, fromEarlierProcess } = content;
+    const node = this.node;
+    node.textContent = text;
+    node.title = tooltip;
+    const data = node.dataset;
+    data.state = record.status;
+    data.msgId = record.msg_id;
+    data.delta = numberAttribute(record.delta);
+    data.peakIncrement = numberAttribute(record.peak_increment);
+    data.rss = numberAttribute(record.rss_end);
+    data.duration = numberAttribute(record.duration);
+    data.stale = String(fromEarlierProcess);
+    node.setAttribute('aria-label', tooltip);
+  }
+}
+
+function numberAttribute(value: number | null): string {
+  return value === null ? '' : String(value);
+}

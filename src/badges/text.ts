@@ -1,0 +1,174 @@
+import { TranslationBundle } from '@jupyterlab/translation';
+
+import {
+  ByteUnits,
+  formatBytes,
+  formatDuration,
+  formatSignedBytes
+} from '../format';
+import { IExecutionRecord } from '../model/types';
+
+const SEPARATOR = ' · ';
+
+/**
+ * The badge's one line, as compact as the seed tool's printed line:
+ * `+762.9 MiB · peak +762.9 MiB · 0.51 s · 1.54 GiB`.
+ */
+export function badgeText(
+  record: IExecutionRecord,
+  units: ByteUnits,
+  trans: TranslationBundle
+): string {
+  if (record.status === 'aborted') {
+    return trans.__('not run (an earlier cell failed)');
+  }
+  const parts: string[] = [];
+  if (record.status === 'running') {
+    parts.push(trans.__('running'));
+  } else if (record.status === 'died') {
+    parts.push(diedLabel(record, trans));
+  }
+  if (record.delta !== null) {
+    parts.push(formatSignedBytes(record.delta, units));
+  }
+  if (record.peak_increment !== null) {
+    parts.push(
+      trans.__('peak %1', formatSignedBytes(record.peak_increment, units))
+    );
+  }
+  if (record.duration !== null) {
+    parts.push(formatDuration(record.duration));
+  }
+  if (record.rss_end !== null) {
+    parts.push(formatBytes(record.rss_end, units));
+  }
+  return parts.join(SEPARATOR);
+}
+
+function diedLabel(record: IExecutionRecord, trans: TranslationBundle): string {
+  if (record.exit_signal !== null) {
+    return trans.__('kernel died (signal %1)', record.exit_signal);
+  }
+  if (record.exit_code !== null) {
+    return trans.__('kernel exited (code %1)', record.exit_code);
+  }
+  return trans.__('kernel died');
+}
+
+/**
+ * The badge's tooltip: the full sentence for the latest run, then earlier runs.
+ */
+export function badgeTooltip(
+  runs: readonly IExecutionRecord[],
+  units: ByteUnits,
+  trans: TranslationBundle,
+  fromEarlierProcess: boolean
+): string {
+  const [latest, ...earlier] = runs;
+  if (!latest) {
+    return '';
+  }
+  const lines = [runSentence(latest, units, trans)];
+  if (fromEarlierProcess) {
+    lines.push(trans.__('Measured before the kernel was restarted.'));
+  }
+  if (latest.method && latest.method !== 'kernel_hook') {
+    lines.push(methodNote(latest.method, trans));
+  }
+  if (earlier.length) {
+    lines.push(trans.__('Earlier runs:'));
+    for (const run of earlier) {
+      lines.push(`  ${badgeText(run, units, trans)}`);
+    }
+  }
+  return lines.join('\n');
+}
+
+function runSentence(
+  record: IExecutionRecord,
+  units: ByteUnits,
+  trans: TranslationBundle
+): string {
+  const count =
+    record.execution_count !== null ? `[${record.execution_count}]` : '';
+  const delta = formatSignedBytes(record.delta ?? NaN, units);
+  const peak = formatSignedBytes(record.peak_increment ?? NaN, units);
+  const duration = formatDuration(record.duration ?? NaN);
+  const total = formatBytes(record.rss_end ?? NaN, units);
+  switch (record.status) {
+    case 'aborted':
+      return trans.__(
+        'Cell %1 was not run: an earlier cell raised an error.',
+        count
+      );
+    case 'running':
+      return trans.__(
+        'Cell %1 is running: %2 RAM so far (peak %3 above its start) in %4; the kernel holds %5.',
+        count,
+        delta,
+        peak,
+        duration,
+        total
+      );
+    case 'died':
+      return trans.__(
+        'The kernel died while cell %1 ran (%2): %3 RAM before it died (peak %4 above its start) in %5; it last held %6.',
+        count,
+        diedLabel(record, trans),
+        delta,
+        peak,
+        duration,
+        total
+      );
+    case 'error':
+      return trans.__(
+        'Cell %1 raised an error after using %2 RAM (peak %3 above its start) in %4; total RAM usage %5.',
+        count,
+        delta,
+        peak,
+        duration,
+        total
+      );
+    default:
+      return trans.__(
+        'Cell %1 used %2 RAM (peak %3 above its start) in %4; total RAM usage %5.',
+        count,
+        delta,
+        peak,
+        duration,
+        total
+      );
+  }
+}
+
+function methodNote(method: string, trans: TranslationBundle): string {
+  switch (method) {
+    case 'kernel_hook_sampled':
+    case 'outside_sampled':
+      return trans.__(
+        'The peak is the largest of samples taken every 100 ms: a shorter peak may be missed.'
+      );
+    case 'outside_hwm':
+      return trans.__(
+        'Measured from outside the kernel: cells run back to back (Run All) may share figures.'
+      );
+    default:
+      return '';
+  }
+}
+
+/**
+ * Whether a finished run is worth a badge under the smallest-delta setting.
+ */
+export function worthABadge(
+  record: IExecutionRecord,
+  minimumBytes: number
+): boolean {
+  if (record.status !== 'ok' || minimumBytes <= 0) {
+    return true;
+  }
+  return (
+    Math.abs(record.delta ?? 0) >= minimumBytes ||
+    (record.peak_increment ?? 0) >= minimumBytes
+  );
+}

@@ -1,0 +1,72 @@
+import { NotebookPanel } from '@jupyterlab/notebook';
+import { Kernel, KernelMessage } from '@jupyterlab/services';
+import { IDisposable } from '@lumino/disposable';
+import { Signal } from '@lumino/signaling';
+
+import { IMemoryUsageManager } from '../tokens';
+
+/**
+ * Tells the server which cell each execution of a notebook belongs to.
+ *
+ * JupyterLab puts the cell's id in every execute_request's metadata; watching
+ * the kernel connection's outgoing messages catches every way a cell is run
+ * (one cell, Run All, the debugger) with its msg_id.
+ */
+export class ExecutionAnnotator implements IDisposable {
+  constructor(
+    private readonly _panel: NotebookPanel,
+    private readonly _manager: IMemoryUsageManager
+  ) {
+    const { sessionContext } = _panel;
+    sessionContext.kernelChanged.connect(this._onKernelChanged, this);
+    this._watch(sessionContext.session?.kernel ?? null);
+  }
+
+  get isDisposed(): boolean {
+    return this._isDisposed;
+  }
+
+  dispose(): void {
+    if (this._isDisposed) {
+      return;
+    }
+    this._isDisposed = true;
+    this._watch(null);
+    Signal.clearData(this);
+  }
+
+  private _onKernelChanged(): void {
+    this._watch(this._panel.sessionContext.session?.kernel ?? null);
+  }
+
+  private _watch(kernel: Kernel.IKernelConnection | null): void {
+    this._kernel?.anyMessage.disconnect(this._onMessage, this);
+    this._kernel = kernel;
+    kernel?.anyMessage.connect(this._onMessage, this);
+  }
+
+  private _onMessage(
+    kernel: Kernel.IKernelConnection,
+    args: Kernel.IAnyMessageArgs
+  ): void {
+    const { msg, direction } = args;
+    if (direction !== 'send' || msg.header.msg_type !== 'execute_request') {
+      return;
+    }
+    const content = (msg as KernelMessage.IExecuteRequestMsg).content;
+    if (content.silent) {
+      return;
+    }
+    const cellId = (msg.metadata as { cellId?: unknown }).cellId;
+    this._manager.modelFor(kernel.id)?.expectExecution();
+    void this._manager.annotate(
+      kernel.id,
+      msg.header.msg_id,
+      typeof cellId === 'string' ? cellId : null,
+      this._panel.context.path
+    );
+  }
+
+  private _kernel: Kernel.IKernelConnection | null = null;
+  private _isDisposed = false;
+}

@@ -1,0 +1,171 @@
+import { ServerConnection } from '@jupyterlab/services';
+import { Poll } from '@lumino/polling';
+import { ISignal, Signal } from '@lumino/signaling';
+
+import { requestAPI } from '../request';
+import { IKernelMemoryModel } from '../tokens';
+import { mergeExecutions, runsOfCell, trimOldest } from './merge';
+import { IExecutionRecord, IKernelReply, IKernelState, ISample } from './types';
+
+/** Poll intervals: live badges update at least twice a second while a cell runs. */
+export const FAST_INTERVAL_MS = 400;
+export const SLOW_INTERVAL_MS = 5000;
+const MAX_BACKOFF_MS = 30000;
+const MAX_EXECUTIONS = 5000;
+const MAX_SAMPLES = 20000;
+const RUNS_KEPT_PER_CELL = 5;
+
+/**
+ * The memory figures of one kernel. Polls `GET /api/memory-usage/kernels/{id}`
+ * for what changed since its last reply, fast while an execution runs, slowly
+ * otherwise, and not at all while the page is hidden.
+ */
+export class KernelMemoryModel implements IKernelMemoryModel {
+  constructor(
+    readonly kernelId: string,
+    private readonly _serverSettings: ServerConnection.ISettings
+  ) {
+    this._poll = new Poll({
+      factory: () => this._fetch(),
+      frequency: {
+        interval: SLOW_INTERVAL_MS,
+        backoff: true,
+        max: MAX_BACKOFF_MS
+      },
+      name: `jupyterlab-memory-usage:kernel:${kernelId}`,
+      standby: 'when-hidden'
+    });
+  }
+
+  get state(): IKernelState | null {
+    return this._state;
+  }
+
+  get executions(): ReadonlyMap<string, IExecutionRecord> {
+    return this._executions;
+  }
+
+  get samples(): readonly ISample[] {
+    return this._samples;
+  }
+
+  get executionsChanged(): ISignal<this, IExecutionRecord[]> {
+    return this._executionsChanged;
+  }
+
+  get stateChanged(): ISignal<this, IKernelState> {
+    return this._stateChanged;
+  }
+
+  get connectionFailure(): ISignal<this, Error> {
+    return this._connectionFailure;
+  }
+
+  get isDisposed(): boolean {
+    return this._isDisposed;
+  }
+
+  runsOfCell(cellId: string): IExecutionRecord[] {
+    return runsOfCell(this._executions.values(), cellId, RUNS_KEPT_PER_CELL);
+  }
+
+  expectExecution(): void {
+    this._setFast(true);
+    void this._poll.refresh();
+  }
+
+  dispose(): void {
+    if (this._isDisposed) {
+      return;
+    }
+    this._isDisposed = true;
+    this._poll.dispose();
+    Signal.clearData(this);
+  }
+
+  private async _fetch(): Promise<void> {
+    const requestId = ++this._lastRequestId;
+    const query = new URLSearchParams({ since: String(this._seq) });
+    if (this._historyId) {
+      query.set('history_id', this._historyId);
+    }
+    let reply: IKernelReply;
+    try {
+      reply = await requestAPI<IKernelReply>(
+        `kernels/${encodeURIComponent(this.kernelId)}?${query}`,
+        { method: 'GET' },
+        this._serverSettings
+      );
+    } catch (error) {
+      if (!this._isDisposed) {
+        this._connectionFailure.emit(error as Error);
+      }
+      throw error; // so that the poll backs off
+    }
+    // A reply to an older request than one already applied is stale.
+    if (this._isDisposed || requestId < this._appliedRequestId) {
+      return;
+    }
+    this._appliedRequestId = requestId;
+    this._apply(reply);
+  }
+
+  private _apply(reply: IKernelReply): void {
+    if (reply.history_id !== this._historyId) {
+      // The server's numbering started over (a server restart): begin afresh.
+      this._historyId = reply.history_id;
+      this._executions.clear();
+      this._samples = [];
+    }
+    this._seq = reply.seq;
+    const { executions, samples, history_id, seq, ...state } = reply;
+    const changed = mergeExecutions(this._executions, executions);
+    trimOldest(this._executions, MAX_EXECUTIONS);
+    if (samples.length) {
+      this._samples = this._samples.concat(samples);
+      if (this._samples.length > MAX_SAMPLES) {
+        this._samples = this._samples.slice(-MAX_SAMPLES);
+      }
+    }
+    const running =
+      state.execution_state === 'busy' ||
+      changed.some(r => r.status === 'running');
+    this._setFast(running);
+    if (!this._state || !shallowEqual(this._state, state)) {
+      this._state = state;
+      this._stateChanged.emit(state);
+    }
+    if (changed.length) {
+      this._executionsChanged.emit(changed);
+    }
+  }
+
+  private _setFast(fast: boolean): void {
+    const interval = fast ? FAST_INTERVAL_MS : SLOW_INTERVAL_MS;
+    if (this._poll.frequency.interval !== interval) {
+      this._poll.frequency = { ...this._poll.frequency, interval };
+    }
+  }
+
+  private _poll: Poll;
+  private _state: IKernelState | null = null;
+  private _executions = new Map<string, IExecutionRecord>();
+  private _samples: ISample[] = [];
+  private _seq = 0;
+  private _historyId = '';
+  private _lastRequestId = 0;
+  private _appliedRequestId = 0;
+  private _isDisposed = false;
+  private _executionsChanged = new Signal<this, IExecutionRecord[]>(this);
+  private _stateChanged = new Signal<this, IKernelState>(this);
+  private _connectionFailure = new Signal<this, Error>(this);
+}
+
+function shallowEqual(a: object, b: object): boolean {
+  const aa = a as Record<string, unknown>;
+  const bb = b as Record<string, unknown>;
+  const keys = Object.keys(aa);
+  return (
+    keys.length === Object.keys(bb).length && keys.every(k => aa[k] === bb[k])
+  );
+}

@@ -1,0 +1,128 @@
+import { Kernel, ServerConnection } from '@jupyterlab/services';
+import { IDisposable } from '@lumino/disposable';
+import { ISignal, Signal } from '@lumino/signaling';
+
+import { ByteUnits } from '../format';
+import { requestAPI } from '../request';
+import { IKernelMemoryModel, IMemoryUsageManager } from '../tokens';
+import { KernelMemoryModel } from './kernelModel';
+
+export interface IMemoryUsageSettings {
+  monitoring: boolean;
+  units: ByteUnits;
+}
+
+/**
+ * Owns one model per running kernel, created on demand and disposed when the
+ * kernel shuts down or monitoring is turned off.
+ */
+export class MemoryUsageManager implements IMemoryUsageManager, IDisposable {
+  constructor(
+    private readonly _serverSettings: ServerConnection.ISettings,
+    kernels: Kernel.IManager
+  ) {
+    kernels.runningChanged.connect(this._onRunningChanged, this);
+  }
+
+  get monitoring(): boolean {
+    return this._settings.monitoring;
+  }
+
+  get units(): ByteUnits {
+    return this._settings.units;
+  }
+
+  get settingsChanged(): ISignal<this, void> {
+    return this._settingsChanged;
+  }
+
+  get isDisposed(): boolean {
+    return this._isDisposed;
+  }
+
+  configure(settings: IMemoryUsageSettings): void {
+    const { monitoring, units } = this._settings;
+    if (settings.monitoring === monitoring && settings.units === units) {
+      return;
+    }
+    this._settings = { ...settings };
+    if (!settings.monitoring) {
+      this._disposeModels(() => true);
+    }
+    this._settingsChanged.emit();
+  }
+
+  modelFor(kernelId: string): IKernelMemoryModel | null {
+    if (!this.monitoring || this._isDisposed) {
+      return null;
+    }
+    let model = this._models.get(kernelId);
+    if (!model) {
+      model = new KernelMemoryModel(kernelId, this._serverSettings);
+      this._models.set(kernelId, model);
+    }
+    return model;
+  }
+
+  async annotate(
+    kernelId: string,
+    msgId: string,
+    cellId: string | null,
+    notebookPath: string | null
+  ): Promise<void> {
+    if (!this.monitoring) {
+      return;
+    }
+    try {
+      await requestAPI<void>(
+        `kernels/${encodeURIComponent(kernelId)}/executions`,
+        {
+          method: 'POST',
+          body: JSON.stringify({
+            msg_id: msgId,
+            cell_id: cellId,
+            notebook_path: notebookPath
+          })
+        },
+        this._serverSettings
+      );
+    } catch {
+      // A missing server extension is reported once by the server-check
+      // plugin; an unknown kernel has just gone away. Neither is news here.
+    }
+  }
+
+  dispose(): void {
+    if (this._isDisposed) {
+      return;
+    }
+    this._isDisposed = true;
+    this._disposeModels(() => true);
+    Signal.clearData(this);
+  }
+
+  private _onRunningChanged(
+    _: Kernel.IManager,
+    running: Kernel.IModel[]
+  ): void {
+    const alive = new Set(running.map(k => k.id));
+    this._disposeModels(id => !alive.has(id));
+  }
+
+  private _disposeModels(which: (kernelId: string) => boolean): void {
+    for (const [kernelId, model] of this._models) {
+      if (which(kernelId)) {
+        model.dispose();
+        this._models.delete(kernelId);
+      }
+    }
+  }
+
+  private _settings: IMemoryUsageSettings = {
+    monitoring: true,
+    units: 'binary'
+  };
+  private _models = new Map<string, KernelMemoryModel>();
+  private _isDisposed = false;
+  private _settingsChanged = new Signal<this, void>(this);
+}

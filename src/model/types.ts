@@ -1,0 +1,55 @@
+/**
+ * The server extension's API payloads (units: bytes and seconds since the epoch).
+ */
+
+export type ExecutionStatus = 'running' | 'ok' | 'error' | 'aborted' | 'died';
+
+export interface IExecutionRecord {
+  seq: number;
+  msg_id: string;
+  cell_id: string | null;
+  notebook_path: string | null;
+  execution_count: number | null;
+  status: ExecutionStatus;
+  started: number | null;
+  ended: number | null;
+  duration: number | null;
+  rss_start: number | null;
+  rss_end: number | null;
+  rss_peak: number | null;
+  delta: number | null;
+  peak_increment: number | null;
+  method: string | null;
+  pid: number | null;
+  exit_code: number | null;
+  exit_signal: number | null;
+}
+
+export interface ISample {
+  seq: number;
+  time: number;
+  rss: number;
+  children_rss: number | null;
+}
+
+export interface IKernelState {
+  kernel_id: string;
+  pid: number | null;
+  rss: number | null;
+  children_rss: number | null;
+  limit: number | null;
+  limit_source: string | null;
+  system_available: number | null;
+  method: string | null;
+  hook: string;
+  execution_state: string;
+  reason: string | null;
+  restarts: number;
+}
+
+export interface IKernelReply extends IKernelState {
+  history_id: string;
+  seq: number;
+  executions: IExecutionRecord[];
+  samples: ISample[];
+}
