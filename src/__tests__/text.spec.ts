@@ -1,0 +1,85 @@
+import { nullTranslator } from '@jupyterlab/translation';
+
+import { badgeText, badgeTooltip, worthABadge } from '../badges/text';
+import { record } from './fixtures';
+
+const trans = nullTranslator.load('jupyterlab_memory_usage');
+const MIB = 2 ** 20;
+
+const seedLine = record({
+  execution_count: 3,
+  delta: 8e8,
+  peak_increment: 8e8,
+  duration: 0.51,
+  rss_end: 1.54 * 2 ** 30
+});
+
+describe('badgeText', () => {
+  it('says what the seed tool printed, compactly', () => {
+    expect(badgeText(seedLine, 'binary', trans)).toBe(
+      '+762.9 MiB · peak +762.9 MiB · 0.51 s · 1.54 GiB'
+    );
+  });
+
+  it('uses decimal units when asked', () => {
+    expect(badgeText(seedLine, 'decimal', trans)).toBe(
+      '+800.0 MB · peak +800.0 MB · 0.51 s · 1.65 GB'
+    );
+  });
+
+  it('marks running, died and aborted runs', () => {
+    expect(badgeText(record({ status: 'running', delta: 0 }), 'binary', trans)).toMatch(
+      /^running · ±0 B · /
+    );
+    expect(
+      badgeText(record({ status: 'died', exit_signal: 9 }), 'binary', trans)
+    ).toMatch(/^kernel died \(signal 9\) · /);
+    expect(
+      badgeText(record({ status: 'aborted', delta: null }), 'binary', trans)
+    ).toBe('not run (an earlier cell failed)');
+  });
+
+  it('leaves out figures that are missing', () => {
+    const text = badgeText(
+      record({ delta: -5 * MIB, peak_increment: null, duration: null, rss_end: null }),
+      'binary',
+      trans
+    );
+    expect(text).toBe('-5.0 MiB');
+  });
+});
+
+describe('badgeTooltip', () => {
+  it('gives the full sentence, the restart note and earlier runs', () => {
+    const earlier = record({ msg_id: 'old', delta: MIB, duration: 2 });
+    const tooltip = badgeTooltip([seedLine, earlier], 'binary', trans, true);
+    const lines = tooltip.split('\n');
+    expect(lines[0]).toBe(
+      'Cell [3] used +762.9 MiB RAM (peak +762.9 MiB above its start) in 0.51 s; total RAM usage 1.54 GiB.'
+    );
+    expect(lines[1]).toBe('Measured before the kernel was restarted.');
+    expect(lines[2]).toBe('Earlier runs:');
+    expect(lines[3]).toMatch(/^ {2}\+1\.0 MiB · /);
+  });
+
+  it('explains a sampled peak', () => {
+    const tooltip = badgeTooltip([record({ method: 'outside_sampled' })], 'binary', trans, false);
+    expect(tooltip).toMatch(/samples taken every 100 ms/);
+  });
+
+  it('is empty without runs', () => {
+    expect(badgeTooltip([], 'binary', trans, false)).toBe('');
+  });
+});
+
+describe('worthABadge', () => {
+  it('hides small finished cells only', () => {
+    const small = record({ delta: MIB, peak_increment: MIB });
+    expect(worthABadge(small, 0)).toBe(true);
+    expect(worthABadge(small, 10 * MIB)).toBe(false);
+    expect(worthABadge(record({ delta: MIB, peak_increment: 20 * MIB }), 10 * MIB)).toBe(true);
+    expect(worthABadge(record({ delta: -20 * MIB, peak_increment: 0 }), 10 * MIB)).toBe(true);
+    expect(worthABadge({ ...small, status: 'running' }, 10 * MIB)).toBe(true);
+    expect(worthABadge({ ...small, status: 'error' }, 10 * MIB)).toBe(true);
+  });
+});
