@@ -90,6 +90,14 @@ class ExecutionsHandler(MemoryUsageHandler):
         self.set_status(204)
         self.finish()
 
+    @web.authenticated
+    @authorized
+    async def delete(self, kernel_id: str) -> None:
+        """Forget the kernel's history; clients see a new history_id and start over."""
+        self.kernel_monitor(kernel_id).history.clear()
+        self.set_status(204)
+        self.finish()
+
     def _body(self) -> dict[str, Any]:
         try:
             body = json.loads(self.request.body or b"")

@@ -129,6 +129,13 @@ class KernelHistory:
         changed.reverse()
         return changed
 
+    def clear(self) -> None:
+        """Forget every record and sample. Running executions come back at their next
+        update; the new history_id tells clients to drop what they hold."""
+        self._records.clear()
+        self._samples.clear()
+        self.history_id = uuid.uuid4().hex
+
     def samples_since(self, since: int) -> list[Sample]:
         new = []
         for sample in reversed(self._samples):
