@@ -4,6 +4,9 @@
 export namespace CommandIDs {
   export const toggleMonitoring = 'memory-usage:toggle-monitoring';
   export const toggleBadges = 'memory-usage:toggle-badges';
+  export const openTimeline = 'memory-usage:open-timeline';
+  export const exportRecords = 'memory-usage:export';
+  export const clearHistory = 'memory-usage:clear';
 }
 
 export const COMMAND_CATEGORY = 'Memory Usage';

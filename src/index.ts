@@ -3,6 +3,7 @@ import { JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { badgesPlugin } from './plugins/badges';
 import { managerPlugin } from './plugins/manager';
 import { serverCheckPlugin } from './plugins/serverCheck';
+import { timelinePlugin } from './plugins/timeline';
 
 /**
  * All plugins of the extension; each can be disabled on its own.
@@ -10,7 +11,8 @@ import { serverCheckPlugin } from './plugins/serverCheck';
 const plugins: JupyterFrontEndPlugin<any>[] = [
   serverCheckPlugin,
   managerPlugin,
-  badgesPlugin
+  badgesPlugin,
+  timelinePlugin
 ];
 
 export default plugins;

@@ -24,6 +24,8 @@ export interface IKernelMemoryModel extends IDisposable {
   runsOfCell(cellId: string): IExecutionRecord[];
   /** Poll now and fast: an execution is on its way. */
   expectExecution(): void;
+  /** Poll now. */
+  refresh(): Promise<void>;
 }
 
 /**

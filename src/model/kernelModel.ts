@@ -74,6 +74,10 @@ export class KernelMemoryModel implements IKernelMemoryModel {
     void this._poll.refresh();
   }
 
+  refresh(): Promise<void> {
+    return this._poll.refresh();
+  }
+
   dispose(): void {
     if (this._isDisposed) {
       return;
@@ -111,8 +115,9 @@ export class KernelMemoryModel implements IKernelMemoryModel {
   }
 
   private _apply(reply: IKernelReply): void {
-    if (reply.history_id !== this._historyId) {
-      // The server's numbering started over (a server restart): begin afresh.
+    const restarted = reply.history_id !== this._historyId;
+    if (restarted) {
+      // The server's numbering started over (cleared, or a server restart).
       this._historyId = reply.history_id;
       this._executions.clear();
       this._samples = [];
@@ -135,7 +140,7 @@ export class KernelMemoryModel implements IKernelMemoryModel {
       this._state = state;
       this._stateChanged.emit(state);
     }
-    if (changed.length) {
+    if (changed.length || restarted) {
       this._executionsChanged.emit(changed);
     }
   }

@@ -1,0 +1,135 @@
+import {
+  ILayoutRestorer,
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
+import { Dialog, ICommandPalette, Notification, showDialog } from '@jupyterlab/apputils';
+import { PathExt } from '@jupyterlab/coreutils';
+import { IMainMenu } from '@jupyterlab/mainmenu';
+import { INotebookTracker } from '@jupyterlab/notebook';
+import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+
+import { COMMAND_CATEGORY, CommandIDs } from '../commands';
+import { requestAPI } from '../request';
+import { toCSV, toJSON } from '../timeline/exporting';
+import { TimelineModel } from '../timeline/model';
+import { TimelinePanel } from '../timeline/panel';
+import { IMemoryUsageManager } from '../tokens';
+
+export const TIMELINE_PLUGIN_ID = 'jupyterlab-memory-usage:timeline';
+
+/**
+ * The timeline side panel, and the export and clear commands that act on the
+ * current notebook's kernel history.
+ */
+export const timelinePlugin: JupyterFrontEndPlugin<void> = {
+  id: TIMELINE_PLUGIN_ID,
+  description: 'A side panel with the kernel memory over the session, cell by cell.',
+  autoStart: true,
+  requires: [IMemoryUsageManager, INotebookTracker],
+  optional: [ICommandPalette, IMainMenu, ILayoutRestorer, ITranslator],
+  activate: (
+    app: JupyterFrontEnd,
+    manager: IMemoryUsageManager,
+    tracker: INotebookTracker,
+    palette: ICommandPalette | null,
+    mainMenu: IMainMenu | null,
+    restorer: ILayoutRestorer | null,
+    translator: ITranslator | null
+  ): void => {
+    const trans = (translator ?? nullTranslator).load('jupyterlab_memory_usage');
+    const model = new TimelineModel(tracker, manager);
+    const panel = new TimelinePanel(model, trans);
+    const hasHistory = () => model.notice === null;
+    app.shell.add(panel, 'right', { rank: 900 });
+    restorer?.add(panel, panel.id);
+
+    app.commands.addCommand(CommandIDs.openTimeline, {
+      label: trans.__('Open Memory Timeline'),
+      caption: trans.__("The current notebook's kernel memory over the session, cell by cell"),
+      icon: args => (args.isPalette ? undefined : panel.title.icon),
+      execute: () => app.shell.activateById(panel.id)
+    });
+
+    app.commands.addCommand(CommandIDs.exportRecords, {
+      label: trans.__('Export Memory Measurements'),
+      caption: trans.__('Save the kernel’s execution records next to the notebook, as CSV and JSON'),
+      isEnabled: hasHistory,
+      execute: async () => {
+        const notebook = model.panel;
+        if (!notebook) {
+          return;
+        }
+        const rows = model.exportRows();
+        const path = notebook.context.path;
+        const base = PathExt.join(
+          PathExt.dirname(path),
+          PathExt.basename(path, PathExt.extname(path)) + '.memory-usage'
+        );
+        const contents = app.serviceManager.contents;
+        for (const [extension, content] of [
+          ['csv', toCSV(rows)],
+          ['json', toJSON(rows)]
+        ]) {
+          await contents.save(`${base}.${extension}`, {
+            type: 'file',
+            format: 'text',
+            content
+          });
+        }
+        Notification.success(
+          trans.__('Saved %1 records to %2.csv and %2.json', rows.length, base),
+          { autoClose: 5000 }
+        );
+      }
+    });
+
+    app.commands.addCommand(CommandIDs.clearHistory, {
+      label: trans.__('Clear Memory History'),
+      caption: trans.__("Forget the current kernel's execution records and samples"),
+      isEnabled: hasHistory,
+      execute: async () => {
+        const kernel = model.panel?.sessionContext.session?.kernel;
+        if (!kernel) {
+          return;
+        }
+        const answer = await showDialog({
+          title: trans.__('Clear the memory history?'),
+          body: trans.__(
+            'The memory records of every execution of this kernel, and its badges, will be forgotten.'
+          ),
+          buttons: [
+            Dialog.cancelButton({ label: trans.__('Cancel') }),
+            Dialog.warnButton({ label: trans.__('Clear') })
+          ]
+        });
+        if (!answer.button.accept) {
+          return;
+        }
+        await requestAPI<void>(
+          `kernels/${encodeURIComponent(kernel.id)}/executions`,
+          { method: 'DELETE' },
+          app.serviceManager.serverSettings
+        );
+        await manager.modelFor(kernel.id)?.refresh();
+      }
+    });
+
+    for (const command of [CommandIDs.openTimeline, CommandIDs.exportRecords, CommandIDs.clearHistory]) {
+      palette?.addItem({ command, category: COMMAND_CATEGORY });
+    }
+    mainMenu?.viewMenu.addGroup(
+      [{ command: CommandIDs.openTimeline }, { command: CommandIDs.exportRecords }, { command: CommandIDs.clearHistory }],
+      61
+    );
+    app.contextMenu.addItem({
+      command: CommandIDs.openTimeline,
+      selector: '.jp-MemoryUsage-badge',
+      rank: 0
+    });
+    model.changed.connect(() => {
+      app.commands.notifyCommandChanged(CommandIDs.exportRecords);
+      app.commands.notifyCommandChanged(CommandIDs.clearHistory);
+    });
+  }
+};

@@ -1,0 +1,226 @@
+import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
+import { IDisposable } from '@lumino/disposable';
+import { ISignal, Signal } from '@lumino/signaling';
+
+import { ByteUnits } from '../format';
+import { IExecutionRecord, IKernelState } from '../model/types';
+import { IKernelMemoryModel, IMemoryUsageManager } from '../tokens';
+import { downsample, IPoint } from './downsample';
+import { IExportRow } from './exporting';
+
+/** Points drawn for the memory series, however long the session. */
+export const DRAWN_POINTS = 1500;
+const HEAVIEST_ROWS = 10;
+
+export type TimelineNotice = 'no-notebook' | 'no-kernel' | 'monitoring-off' | 'no-server' | null;
+export type HeaviestOrder = 'peak' | 'delta';
+
+export interface IChartPoint {
+  time: number;
+  rss: number;
+  children: number;
+}
+
+export interface IHeaviestRow {
+  cellId: string;
+  record: IExecutionRecord;
+  sourceLine: string;
+}
+
+/**
+ * What the timeline shows, derived from the current notebook's kernel model.
+ * Lives outside React; the view renders a snapshot of it.
+ */
+export class TimelineModel implements IDisposable {
+  constructor(
+    private readonly _tracker: INotebookTracker,
+    private readonly _manager: IMemoryUsageManager
+  ) {
+    _tracker.currentChanged.connect(this._follow, this);
+    _manager.settingsChanged.connect(this._follow, this);
+    this._follow();
+  }
+
+  get changed(): ISignal<this, void> {
+    return this._changed;
+  }
+
+  get panel(): NotebookPanel | null {
+    return this._panel;
+  }
+
+  get units(): ByteUnits {
+    return this._manager.units;
+  }
+
+  get notice(): TimelineNotice {
+    if (!this._manager.monitoring) {
+      return 'monitoring-off';
+    }
+    if (!this._panel) {
+      return 'no-notebook';
+    }
+    if (!this._kernelModel) {
+      return 'no-kernel';
+    }
+    return this._serverMissing ? 'no-server' : null;
+  }
+
+  get state(): IKernelState | null {
+    return this._kernelModel?.state ?? null;
+  }
+
+  get heaviestOrder(): HeaviestOrder {
+    return this._heaviestOrder;
+  }
+
+  set heaviestOrder(order: HeaviestOrder) {
+    if (order !== this._heaviestOrder) {
+      this._heaviestOrder = order;
+      this._changed.emit();
+    }
+  }
+
+  /** Executions that ran (aborted ones never did), in the order they started. */
+  executions(): IExecutionRecord[] {
+    if (!this._kernelModel) {
+      return [];
+    }
+    return [...this._kernelModel.executions.values()]
+      .filter(r => r.status !== 'aborted' && r.started !== null)
+      .sort((a, b) => a.started! - b.started!);
+  }
+
+  /** The memory series, downsampled, keeping each execution's largest sample. */
+  series(executions: readonly IExecutionRecord[]): IChartPoint[] {
+    const samples = this._kernelModel?.samples ?? [];
+    const points: IPoint[] = samples.map(s => ({ time: s.time, value: s.rss }));
+    const spans = executions.map(r => ({ start: r.started!, end: r.ended ?? Infinity }));
+    const children = new Map(samples.map(s => [s.time, s.children_rss ?? 0]));
+    return downsample(points, DRAWN_POINTS, spans).map(p => ({
+      time: p.time,
+      rss: p.value,
+      children: children.get(p.time) ?? 0
+    }));
+  }
+
+  /** The heaviest cells, each cell once (its heaviest run), heaviest first. */
+  heaviest(executions: readonly IExecutionRecord[]): IHeaviestRow[] {
+    const key = (r: IExecutionRecord) =>
+      (this._heaviestOrder === 'peak' ? r.peak_increment : r.delta) ?? -Infinity;
+    const byCell = new Map<string, IExecutionRecord>();
+    for (const record of executions) {
+      if (!record.cell_id) {
+        continue;
+      }
+      const held = byCell.get(record.cell_id);
+      if (!held || key(record) > key(held)) {
+        byCell.set(record.cell_id, record);
+      }
+    }
+    return [...byCell.values()]
+      .sort((a, b) => key(b) - key(a))
+      .slice(0, HEAVIEST_ROWS)
+      .map(record => ({
+        cellId: record.cell_id!,
+        record,
+        sourceLine: this.sourceOf(record.cell_id!)?.split('\n')[0] ?? ''
+      }));
+  }
+
+  sourceOf(cellId: string): string | null {
+    const cells = this._panel?.content.model?.cells;
+    if (!cells) {
+      return null;
+    }
+    for (let i = 0; i < cells.length; i++) {
+      if (cells.get(i).id === cellId) {
+        return cells.get(i).sharedModel.getSource();
+      }
+    }
+    return null;
+  }
+
+  exportRows(): IExportRow[] {
+    if (!this._kernelModel) {
+      return [];
+    }
+    return [...this._kernelModel.executions.values()].map(record => ({
+      record,
+      source: record.cell_id ? this.sourceOf(record.cell_id) : null
+    }));
+  }
+
+  /** Make a cell the notebook's active cell and scroll it into view. */
+  async revealCell(cellId: string): Promise<void> {
+    const notebook = this._panel?.content;
+    if (!notebook) {
+      return;
+    }
+    const index = notebook.widgets.findIndex(c => c.model.id === cellId);
+    if (index < 0) {
+      return;
+    }
+    notebook.activeCellIndex = index;
+    await notebook.scrollToItem(index, 'center');
+  }
+
+  dispose(): void {
+    if (this._isDisposed) {
+      return;
+    }
+    this._isDisposed = true;
+    Signal.clearData(this);
+  }
+
+  get isDisposed(): boolean {
+    return this._isDisposed;
+  }
+
+  private _follow(): void {
+    const panel = this._tracker.currentWidget;
+    if (panel !== this._panel) {
+      this._panel?.sessionContext.kernelChanged.disconnect(this._follow, this);
+      this._panel = panel;
+      panel?.sessionContext.kernelChanged.connect(this._follow, this);
+    }
+    const kernelId = panel?.sessionContext.session?.kernel?.id;
+    const model = kernelId ? this._manager.modelFor(kernelId) : null;
+    if (model !== this._kernelModel) {
+      this._kernelModel?.executionsChanged.disconnect(this._emit, this);
+      this._kernelModel?.stateChanged.disconnect(this._onState, this);
+      this._kernelModel?.connectionFailure.disconnect(this._onFailure, this);
+      this._kernelModel = model;
+      this._serverMissing = false;
+      model?.executionsChanged.connect(this._emit, this);
+      model?.stateChanged.connect(this._onState, this);
+      model?.connectionFailure.connect(this._onFailure, this);
+    }
+    this._changed.emit();
+  }
+
+  private _emit(): void {
+    this._changed.emit();
+  }
+
+  private _onState(): void {
+    this._serverMissing = false;
+    this._changed.emit();
+  }
+
+  private _onFailure(_: IKernelMemoryModel, error: Error): void {
+    const status = (error as { response?: Response }).response?.status;
+    const missing = status === 404 && this._kernelModel?.state === null;
+    if (missing !== this._serverMissing) {
+      this._serverMissing = missing;
+      this._changed.emit();
+    }
+  }
+
+  private _panel: NotebookPanel | null = null;
+  private _kernelModel: IKernelMemoryModel | null = null;
+  private _serverMissing = false;
+  private _heaviestOrder: HeaviestOrder = 'peak';
+  private _isDisposed = false;
+  private _changed = new Signal<this, void>(this);
+}
