@@ -31,6 +31,9 @@ from .store import ABORTED, DIED, ERROR, OK, RUNNING, ExecutionRecord, KernelHis
 KERNEL_ACTIONS_SCHEMA = "https://events.jupyter.org/jupyter_server/kernel_actions/v1"
 _RELEVANT_IOPUB = frozenset({"status", "execute_input", "error", "comm_msg"})
 _LOADER_RETRY_S = 2.0
+# How long an unreadable process may take to become waitable before it is taken as
+# gone without an exit status.
+_EXIT_STATUS_WAIT_S = 3.0
 _HOOK_SOURCE = Path(kernel_hook.__file__).read_text()
 
 # Hook states reported by the API.
@@ -131,6 +134,7 @@ class KernelMonitor:
         self.process_state = "starting"
         self.restarts = 0
         self._attached_before = False
+        self._unreadable_since: float | None = None
         self._last_final_status: str | None = None
         # True while the high-water mark counts from the end of the previous execution,
         # which the outside method needs for an exact peak.
@@ -165,6 +169,7 @@ class KernelMonitor:
         self.process = process
         self.pid = process.pid
         self._attached_before = True
+        self._unreadable_since = None
         try:
             self.probe = make_probe(self.pid, force_psutil=self.force_psutil)
         except (ProcessGone, RuntimeError) as e:
@@ -542,6 +547,15 @@ class KernelMonitor:
             self.history.touch(record)
 
     def sample_failed(self) -> None:
+        # A killed process stops being readable while the system frees its memory, tens
+        # of ms (more for a large one) before its exit status can be read. Wait for that
+        # status, which check_process picks up, so the record can name the signal.
+        if self.process is not None and not _has_exited(self.process):
+            now = time.monotonic()
+            if self._unreadable_since is None:
+                self._unreadable_since = now
+            if now - self._unreadable_since < _EXIT_STATUS_WAIT_S:
+                return
         self.log.info("memory-usage: kernel %s (pid %s) has exited", self.kernel_id, self.pid)
         self._process_gone()
         # Keep the old PID's Popen out of check_process's way: the next PID is news.

@@ -176,3 +176,52 @@ async def test_without_the_hook(kernel):
         f"\nwithout the hook: x = np.ones(10**8) {mib(allocated['delta']):+.2f} MiB;"
         f" np.ones(10**8).sum() peak +{mib(temporary['peak_increment']):.2f} MiB, delta {mib(temporary['delta']):+.2f} MiB"
     )
+
+
+class _LocalKernelManager:
+    """Just what KernelMonitor reads of a kernel manager, around a real process."""
+
+    kernel_spec = None  # not an IPython kernel: no hook to load
+
+    def __init__(self, process):
+        self.provisioner = type("Provisioner", (), {"process": process})()
+
+    def connect_iopub(self):
+        raise RuntimeError("no channels in this test")
+
+
+def test_a_killed_process_is_named_by_its_signal(tmp_path):
+    """Killed, a large process is unreadable tens of ms before its status can be
+    waited for: the monitor must wait for the status rather than give up."""
+    import logging
+    import subprocess
+    import sys
+
+    from ..config import MemoryUsage
+    from ..monitor import KernelMonitor
+
+    code = "import numpy as np, time; a = np.ones(10**8); print('ok', flush=True); time.sleep(60)"
+    process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout.readline().strip() == "ok"
+        monitor = KernelMonitor("k", _LocalKernelManager(process), MemoryUsage(), logging.getLogger("test"))
+        monitor.check_process()
+        assert monitor.pid == process.pid and monitor.probe is not None
+        monitor.annotate("m", "cell", "nb.ipynb")
+        monitor._on_busy("m", time.time())  # as when the kernel's busy arrives
+        record = monitor.history.get("m")
+        assert record.status == "running" and record.rss_end > ONES_1E8_BYTES
+
+        os.kill(process.pid, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while record.status == "running" and time.monotonic() < deadline:
+            monitor.check_process()
+            monitor.sample()
+        assert record.status == "died" and record.exit_signal == signal.SIGKILL, record
+        assert monitor.pid is None and monitor.restarts == 0
+        assert_close(record.rss_end, record.rss_start, 0.02, "the killed process's last figure")
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+        process.stdout.close()
