@@ -25,7 +25,10 @@ class KernelSession:
 
     async def connect(self) -> None:
         km = self.serverapp.kernel_manager.get_kernel(self.kernel_id)
-        client = AsyncKernelClient()
+        # parent=km: the client then asks the kernel manager whether the process is
+        # alive. Without it wait_for_ready judges by heartbeats with a 1 s deadline, and
+        # on a loaded machine a late pong reads as "Kernel died before replying".
+        client = AsyncKernelClient(parent=km)
         client.load_connection_info(km.get_connection_info(session=False))
         client.session.key = km.session.key
         client.start_channels()
