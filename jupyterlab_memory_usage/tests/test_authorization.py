@@ -50,12 +50,15 @@ async def test_routes_refuse_a_user_without_kernels_permission(jp_fetch, jp_serv
     assert code == 403, body
     code, body = await annotate(jp_fetch, kernel_id, {"msg_id": "m", "cell_id": "c", "notebook_path": "n.ipynb"})
     assert code == 403, body
+    code, body = await fetch_json(jp_fetch, *MEMORY_USAGE, kernel_id, "executions", method="DELETE")
+    assert code == 403, body
     # Refused before anything else: an unknown kernel or a bad body tells nothing.
     code, body = await fetch_json(jp_fetch, *MEMORY_USAGE, "nope")
     assert code == 403, body
     code, body = await annotate(jp_fetch, kernel_id, "not json")
     assert code == 403, body
     assert NoKernelsAuthorizer.asked == [
-        ("read", "kernels"), ("read", "kernels"), ("write", "kernels"), ("read", "kernels"), ("write", "kernels")
+        ("read", "kernels"), ("read", "kernels"), ("write", "kernels"), ("write", "kernels"),
+        ("read", "kernels"), ("write", "kernels"),
     ]
     assert kernel_id.encode() not in json.dumps(body).encode()

@@ -238,6 +238,7 @@ async def test_every_route_needs_a_token(jp_fetch, jp_http_port, jp_base_url, ke
         (f"{base}/{kernel.kernel_id}", "GET", None),
         (f"{base}/{kernel.kernel_id}?since=0", "GET", None),
         (f"{base}/{kernel.kernel_id}/executions", "POST", body),
+        (f"{base}/{kernel.kernel_id}/executions", "DELETE", None),
     ]
     for headers in ({}, {"Authorization": "token wrong"}):
         for url, method, payload in requests:
@@ -248,7 +249,7 @@ async def test_every_route_needs_a_token(jp_fetch, jp_http_port, jp_base_url, ke
             assert kernel.kernel_id.encode() not in response.body
     _, state = await fetch_json(jp_fetch, *MEMORY_USAGE, kernel.kernel_id)
     (unchanged,) = [r for r in state["executions"] if r["msg_id"] == record["msg_id"]]
-    assert unchanged["cell_id"] is None
+    assert unchanged["cell_id"] is None  # not annotated, not cleared
 
 
 def test_no_authentication_warning_about_our_routes(jp_configurable_serverapp):
