@@ -75,11 +75,13 @@ async def test_sigkill_during_a_cell(jp_serverapp, kernel):
 
     running = record_of(await wait_state(kernel, grown, "the cell never showed its allocation", 30), msg_id)
     # np.ones is still writing its last pages at 98%: kill once the figure holds still.
+    deadline = time.monotonic() + 20
     while True:
         await asyncio.sleep(0.3)
         latest = record_of(await kernel.state(), msg_id)
         if latest["rss_end"] == running["rss_end"]:
             break
+        assert time.monotonic() < deadline, ("the running cell's rss never settled", latest)
         running = latest
     os.kill(old_pid, signal.SIGKILL)
 
