@@ -22,8 +22,8 @@ export interface IKernelMemoryModel extends IDisposable {
   readonly connectionFailure: ISignal<this, Error>;
   /** The runs of a cell, newest first. */
   runsOfCell(cellId: string): IExecutionRecord[];
-  /** Poll now and fast: an execution is on its way. */
-  expectExecution(): void;
+  /** Poll now, and fast until that execution's record is seen finished. */
+  expectExecution(msgId: string): void;
   /** Poll now. */
   refresh(): Promise<void>;
 }

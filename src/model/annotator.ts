@@ -58,7 +58,7 @@ export class ExecutionAnnotator implements IDisposable {
       return;
     }
     const cellId = (msg.metadata as { cellId?: unknown }).cellId;
-    this._manager.modelFor(kernel.id)?.expectExecution();
+    this._manager.modelFor(kernel.id)?.expectExecution(msg.header.msg_id);
     void this._manager.annotate(
       kernel.id,
       msg.header.msg_id,

@@ -14,6 +14,8 @@ const MAX_BACKOFF_MS = 30000;
 const MAX_EXECUTIONS = 5000;
 const MAX_SAMPLES = 20000;
 const RUNS_KEPT_PER_CELL = 5;
+/** How long an execution sent but never seen by the server keeps the poll fast. */
+const EXPECT_TIMEOUT_MS = 30000;
 
 /**
  * The memory figures of one kernel. Polls `GET /api/memory-usage/kernels/{id}`
@@ -69,7 +71,8 @@ export class KernelMemoryModel implements IKernelMemoryModel {
     return runsOfCell(this._executions.values(), cellId, RUNS_KEPT_PER_CELL);
   }
 
-  expectExecution(): void {
+  expectExecution(msgId: string): void {
+    this._expected.set(msgId, Date.now());
     this._setFast(true);
     void this._poll.refresh();
   }
@@ -132,9 +135,26 @@ export class KernelMemoryModel implements IKernelMemoryModel {
         this._samples = this._samples.slice(-MAX_SAMPLES);
       }
     }
+    // The poll sent as an execution is requested usually reaches the server
+    // before the kernel's `busy` does: it shows nothing running, and going
+    // slow on it would hide the cell's live figures for a whole slow interval.
+    // So an expected execution keeps the poll fast until its record is seen
+    // finished (or, if it never runs, e.g. queued when the kernel restarted,
+    // for a while).
+    const now = Date.now();
+    for (const [msgId, since] of this._expected) {
+      const record = this._executions.get(msgId);
+      if (
+        (record && record.status !== 'running') ||
+        now - since > EXPECT_TIMEOUT_MS
+      ) {
+        this._expected.delete(msgId);
+      }
+    }
     const running =
       state.execution_state === 'busy' ||
-      changed.some(r => r.status === 'running');
+      changed.some(r => r.status === 'running') ||
+      this._expected.size > 0;
     this._setFast(running);
     if (!this._state || !shallowEqual(this._state, state)) {
       this._state = state;
@@ -156,6 +176,8 @@ export class KernelMemoryModel implements IKernelMemoryModel {
   private _state: IKernelState | null = null;
   private _executions = new Map<string, IExecutionRecord>();
   private _samples: ISample[] = [];
+  /** Executions requested and not yet seen finished: msg_id → when. */
+  private _expected = new Map<string, number>();
   private _seq = 0;
   private _historyId = '';
   private _lastRequestId = 0;
