@@ -123,8 +123,16 @@ export class NotebookBadges implements IDisposable {
         continue;
       }
       if (cell.isPlaceholder()) {
-        // Not drawn yet (windowed notebook): come back when it is.
-        void cell.ready.then(() => this._scheduleRender());
+        // Not drawn yet (windowed notebook): come back when it is, waiting
+        // once per cell however many renders happen before (a cell never
+        // scrolled to would otherwise pile up one callback per render).
+        if (!this._awaitingReady.has(cell)) {
+          this._awaitingReady.add(cell);
+          void cell.ready.then(() => {
+            this._awaitingReady.delete(cell);
+            this._scheduleRender();
+          });
+        }
         continue;
       }
       seen.add(cell);
@@ -198,6 +206,7 @@ export class NotebookBadges implements IDisposable {
 
   private _model: IKernelMemoryModel | null = null;
   private _badges = new Map<Cell, MemoryBadge>();
+  private _awaitingReady = new WeakSet<Cell>();
   private _frame = 0;
   private _isDisposed = false;
 }
