@@ -6,8 +6,6 @@ import {
   BarChart,
   CartesianGrid,
   ComposedChart,
-  ReferenceArea,
-  ReferenceDot,
   ReferenceLine,
   ResponsiveContainer,
   Tooltip,
@@ -23,6 +21,8 @@ export interface ITimelineBodyProps {
   notice: TimelineNotice;
   state: IKernelState | null;
   executions: IExecutionRecord[];
+  /** The executions drawn as spans, peaks and bars (all of them, or a choice). */
+  drawn: IExecutionRecord[];
   series: IChartPoint[];
   heaviest: IHeaviestRow[];
   heaviestOrder: HeaviestOrder;
@@ -45,7 +45,15 @@ export function TimelineBody(props: ITimelineBodyProps): JSX.Element {
       <Summary {...props} />
       <h3 className="jp-MemoryUsage-heading">{trans.__('Kernel memory over time')}</h3>
       <MemoryChart {...props} />
-      <h3 className="jp-MemoryUsage-heading">{trans.__('Change and peak of each execution')}</h3>
+      <h3 className="jp-MemoryUsage-heading">
+        {props.drawn.length < props.executions.length
+          ? trans.__(
+              'Change and peak of %1 of %2 executions (the heaviest and the latest)',
+              props.drawn.length,
+              props.executions.length
+            )
+          : trans.__('Change and peak of each execution')}
+      </h3>
       <ExecutionBars {...props} />
       <HeaviestTable {...props} />
     </div>
@@ -86,102 +94,175 @@ function clockTime(seconds: number): string {
   return new Date(seconds * 1000).toLocaleTimeString();
 }
 
+/** Plot-area geometry, fixed so that the overlay can be placed in percent. */
+const MARGIN = { top: 14, right: 8, bottom: 0, left: 8 };
+const Y_AXIS_WIDTH = 72;
+const X_AXIS_HEIGHT = 30;
+
 function MemoryChart(props: ITimelineBodyProps): JSX.Element {
-  const { series, executions, state, units, trans, onReveal } = props;
-  const bytes = (v: number) => formatBytes(v, units);
+  const { series, drawn, state, units, trans, onReveal } = props;
   const limit = state?.limit ?? null;
-  const maxValue = Math.max(
-    0,
+  const lastTime = series.length ? series[series.length - 1].time : null;
+  const times = [
+    ...(series.length ? [series[0].time, lastTime!] : []),
+    ...drawn.map(r => r.started!),
+    ...drawn.map(r => r.ended ?? r.started!)
+  ];
+  const x0 = Math.min(...times);
+  const x1 = Math.max(...times, x0 + 1);
+  const peak = Math.max(
+    1,
     ...series.map(p => p.rss + p.children),
-    ...executions.map(r => r.rss_peak ?? 0)
+    ...drawn.map(r => r.rss_peak ?? 0)
   );
   // Show the limit only when it is in sight, or the curve would be flattened.
-  const showLimit = limit !== null && limit < maxValue * 1.5;
+  const showLimit = limit !== null && limit < peak * 1.5;
+  const y1 = Math.max(peak, showLimit ? limit! : 0) * 1.05;
+  const xPercent = (t: number) => ((t - x0) / (x1 - x0)) * 100;
   return (
     <div className="jp-MemoryUsage-chart" aria-label={trans.__('Kernel memory over time')}>
-      <ResponsiveContainer width="100%" height={CHART_HEIGHT}>
-        <ComposedChart data={series} margin={{ top: 14, right: 8, bottom: 0, left: 8 }}>
-          <CartesianGrid className="jp-MemoryUsage-grid" strokeDasharray="3 3" />
-          <XAxis
-            dataKey="time"
-            type="number"
-            scale="time"
-            domain={['dataMin', 'dataMax']}
-            tickFormatter={clockTime}
-            minTickGap={40}
-          />
-          <YAxis tickFormatter={bytes} width={72} domain={[0, 'auto']} />
-          <Tooltip
-            isAnimationActive={false}
-            labelFormatter={v => clockTime(Number(v))}
-            formatter={(v, name) => [bytes(Number(v)), name === 'children' ? trans.__('children') : trans.__('kernel')]}
-          />
-          <Area
-            className="jp-MemoryUsage-rssArea"
-            dataKey="rss"
-            stackId="memory"
-            type="linear"
-            isAnimationActive={false}
-            dot={false}
-          />
-          <Area
-            className="jp-MemoryUsage-childrenArea"
-            dataKey="children"
-            stackId="memory"
-            type="linear"
-            isAnimationActive={false}
-            dot={false}
-          />
-          {executions.map(r => (
-            <ReferenceArea
-              key={`span-${r.msg_id}`}
-              className={`jp-MemoryUsage-span jp-MemoryUsage-span-${r.status}`}
-              x1={r.started!}
-              x2={r.ended ?? series[series.length - 1]?.time ?? r.started!}
-              ifOverflow="extendDomain"
-              label={r.execution_count !== null ? String(r.execution_count) : undefined}
-              onClick={() => r.cell_id && onReveal(r.cell_id)}
-            />
-          ))}
-          {executions
-            .filter(r => r.rss_peak !== null)
-            .map(r => (
-              <ReferenceDot
-                key={`peak-${r.msg_id}`}
-                className="jp-MemoryUsage-peak"
-                x={r.started!}
-                y={r.rss_peak!}
-                r={3}
-                ifOverflow="extendDomain"
-                onClick={() => r.cell_id && onReveal(r.cell_id)}
-              />
-            ))}
-          {executions
-            .filter(r => r.status === 'died')
-            .map(r => (
-              <ReferenceLine
-                key={`died-${r.msg_id}`}
-                className="jp-MemoryUsage-death"
-                x={r.ended ?? r.started!}
-                label={trans.__('kernel died')}
-              />
-            ))}
-          {showLimit && (
-            <ReferenceLine
-              className="jp-MemoryUsage-limit"
-              y={limit!}
-              ifOverflow="extendDomain"
-              label={trans.__('limit %1', bytes(limit!))}
-            />
-          )}
-        </ComposedChart>
-      </ResponsiveContainer>
+      <MemoryCurve
+        series={series}
+        x0={x0}
+        x1={x1}
+        y1={y1}
+        limit={showLimit ? limit : null}
+        deaths={drawn.filter(r => r.status === 'died').map(r => r.ended ?? r.started!)}
+        units={units}
+        trans={trans}
+      />
+      {/* Spans and peaks are drawn over the chart in plain HTML: as chart
+          elements, hundreds of them made every redraw cost seconds. */}
+      <div
+        className="jp-MemoryUsage-overlay"
+        style={{
+          top: MARGIN.top,
+          left: MARGIN.left + Y_AXIS_WIDTH,
+          right: MARGIN.right,
+          bottom: MARGIN.bottom + X_AXIS_HEIGHT
+        }}
+      >
+        {drawn.map(r => {
+          const left = xPercent(r.started!);
+          const right = xPercent(r.ended ?? lastTime ?? r.started!);
+          const label = runLabel(r, units, trans);
+          const reveal = () => r.cell_id && onReveal(r.cell_id);
+          return (
+            <React.Fragment key={r.msg_id}>
+              <div
+                className={`jp-MemoryUsage-span jp-MemoryUsage-span-${r.status}`}
+                style={{ left: `${left}%`, width: `max(${right - left}%, 2px)` }}
+                title={label}
+                onClick={reveal}
+              >
+                {r.execution_count !== null && (
+                  <span className="jp-MemoryUsage-spanLabel">{r.execution_count}</span>
+                )}
+              </div>
+              {r.rss_peak !== null && (
+                <div
+                  className="jp-MemoryUsage-peak"
+                  style={{ left: `${left}%`, bottom: `${(r.rss_peak / y1) * 100}%` }}
+                  title={label}
+                  onClick={reveal}
+                />
+              )}
+            </React.Fragment>
+          );
+        })}
+      </div>
     </div>
   );
 }
 
-function ExecutionBars(props: ITimelineBodyProps): JSX.Element {
-  const { executions, units, trans, onReveal } = props;
+function runLabel(r: IExecutionRecord, units: ByteUnits, trans: TranslationBundle): string {
+  return trans.__(
+    '[%1] %2 · peak %3 · %4',
+    r.execution_count ?? ' ',
+    formatSignedBytes(r.delta ?? NaN, units),
+    formatSignedBytes(r.peak_increment ?? NaN, units),
+    formatDuration(r.duration ?? NaN)
+  );
+}
+
+interface IMemoryCurveProps {
+  series: IChartPoint[];
+  x0: number;
+  x1: number;
+  y1: number;
+  limit: number | null;
+  deaths: number[];
+  units: ByteUnits;
+  trans: TranslationBundle;
+}
+
+/** The curve itself, redrawn only when its inputs change. */
+const MemoryCurve = React.memo(function MemoryCurve(props: IMemoryCurveProps): JSX.Element {
+  const { series, x0, x1, y1, limit, deaths, units, trans } = props;
+  const bytes = (v: number) => formatBytes(v, units);
+  return (
+    <ResponsiveContainer width="100%" height={CHART_HEIGHT}>
+      <ComposedChart data={series} margin={MARGIN}>
+        <CartesianGrid className="jp-MemoryUsage-grid" strokeDasharray="3 3" />
+        <XAxis
+          dataKey="time"
+          type="number"
+          domain={[x0, x1]}
+          allowDataOverflow
+          height={X_AXIS_HEIGHT}
+          tickFormatter={clockTime}
+          minTickGap={40}
+        />
+        <YAxis
+          tickFormatter={bytes}
+          width={Y_AXIS_WIDTH}
+          domain={[0, y1]}
+          allowDataOverflow
+        />
+        <Tooltip
+          isAnimationActive={false}
+          labelFormatter={v => clockTime(Number(v))}
+          formatter={(v, name) => [
+            bytes(Number(v)),
+            name === 'children' ? trans.__('children') : trans.__('kernel')
+          ]}
+        />
+        <Area
+          className="jp-MemoryUsage-rssArea"
+          dataKey="rss"
+          stackId="memory"
+          type="linear"
+          isAnimationActive={false}
+          dot={false}
+        />
+        <Area
+          className="jp-MemoryUsage-childrenArea"
+          dataKey="children"
+          stackId="memory"
+          type="linear"
+          isAnimationActive={false}
+          dot={false}
+        />
+        {deaths.map(t => (
+          <ReferenceLine key={t} className="jp-MemoryUsage-death" x={t} label={trans.__('kernel died')} />
+        ))}
+        {limit !== null && (
+          <ReferenceLine className="jp-MemoryUsage-limit" y={limit} label={trans.__('limit %1', bytes(limit))} />
+        )}
+      </ComposedChart>
+    </ResponsiveContainer>
+  );
+});
+
+/** Redrawn only when a drawn execution or the units changed. */
+const ExecutionBars = React.memo(ExecutionBarsChart, (before, after) =>
+  before.units === after.units &&
+  before.drawn.length === after.drawn.length &&
+  before.drawn.every((r, i) => r.seq === after.drawn[i].seq)
+);
+
+function ExecutionBarsChart(props: ITimelineBodyProps): JSX.Element {
+  const { drawn: executions, units, trans, onReveal } = props;
   const data = executions.map(r => ({
     name: r.execution_count !== null ? `[${r.execution_count}]` : '[ ]',
     cellId: r.cell_id,

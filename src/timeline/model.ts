@@ -9,7 +9,12 @@ import { downsample, IPoint } from './downsample';
 import { IExportRow } from './exporting';
 
 /** Points drawn for the memory series, however long the session. */
-export const DRAWN_POINTS = 1500;
+export const DRAWN_POINTS = 600;
+/**
+ * Executions drawn as spans, peaks and bars. A side panel a few hundred pixels
+ * wide cannot show thousands of spans, and each is an SVG group to lay out.
+ */
+export const DRAWN_EXECUTIONS = 120;
 const HEAVIEST_ROWS = 10;
 
 export type TimelineNotice = 'no-notebook' | 'no-kernel' | 'monitoring-off' | 'no-server' | null;
@@ -126,6 +131,26 @@ export class TimelineModel implements IDisposable {
         record,
         sourceLine: this.sourceOf(record.cell_id!)?.split('\n')[0] ?? ''
       }));
+  }
+
+  /**
+   * The executions to draw: all of them in a short session; in a long one, the
+   * heaviest by peak and the most recent, in the order they started.
+   */
+  drawn(executions: readonly IExecutionRecord[]): IExecutionRecord[] {
+    if (executions.length <= DRAWN_EXECUTIONS) {
+      return executions.slice();
+    }
+    const half = DRAWN_EXECUTIONS / 2;
+    const recent = executions.slice(-half);
+    const chosen = new Set(recent);
+    const byPeak = executions
+      .slice(0, -half)
+      .sort((a, b) => (b.peak_increment ?? 0) - (a.peak_increment ?? 0));
+    for (const record of byPeak.slice(0, half)) {
+      chosen.add(record);
+    }
+    return executions.filter(r => chosen.has(r));
   }
 
   sourceOf(cellId: string): string | null {

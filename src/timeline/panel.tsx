@@ -53,6 +53,7 @@ export class TimelinePanel extends ReactWidget {
         notice={model.notice}
         state={model.state}
         executions={executions}
+        drawn={model.drawn(executions)}
         series={model.series(executions)}
         heaviest={model.heaviest(executions)}
         heaviestOrder={model.heaviestOrder}
