@@ -1,4 +1,5 @@
-"""The memory a kernel may really use: its cgroup's limit, else the machine's RAM.
+"""The memory a kernel may really use: its cgroup's limit, else the machine's RAM;
+and how often the out-of-memory killer has struck in its cgroup.
 
 Readers take a root path so tests can hand them real files in a temporary folder.
 """
@@ -21,6 +22,26 @@ def _read_text(path: str) -> str | None:
             return f.read().strip()
     except OSError:
         return None
+
+
+@dataclass(frozen=True)
+class MemoryCgroup:
+    """A process's cgroup in one hierarchy that has the memory controller. Kept by the
+    monitor, because /proc/PID/cgroup says nothing once the process is gone."""
+
+    source: str  # "cgroup_v2" or "cgroup_v1"
+    root: str  # where that hierarchy is mounted
+    path: str  # the process's cgroup, relative to root
+
+    def limit_bytes(self) -> int | None:
+        if self.source == "cgroup_v2":
+            return cgroup_v2_limit_bytes(self.root, self.path)
+        return cgroup_v1_limit_bytes(self.root, self.path)
+
+    def oom_kill_count(self) -> int | None:
+        if self.source == "cgroup_v2":
+            return cgroup_v2_oom_kill_count(self.root, self.path)
+        return cgroup_v1_oom_kill_count(self.root, self.path)
 
 
 def _cgroup_path(pid: int | str, proc_root: str) -> tuple[str | None, str | None]:
@@ -71,6 +92,37 @@ def _tightest_up_to_root(root: str, relative_path: str, filename: str, no_limit)
         path = os.path.dirname(path)
 
 
+def _nearest_up_to_root(root: str, relative_path: str, filename: str) -> str | None:
+    """``filename`` of the cgroup itself, else of its nearest ancestor that has it: a
+    container without a cgroup namespace sees its own cgroup at the mount's root."""
+    path = relative_path.strip("/")
+    while True:
+        value = _read_text(os.path.join(root, path, filename))
+        if value is not None or not path:
+            return value
+        path = os.path.dirname(path)
+
+
+def _oom_kill_line(text: str | None) -> int | None:
+    for line in (text or "").splitlines():
+        key, _, value = line.partition(" ")
+        if key == "oom_kill" and value.strip().isdigit():
+            return int(value)
+    return None  # kernels before 4.13 have no oom_kill line
+
+
+def cgroup_v2_oom_kill_count(cgroup_root: str, relative_path: str) -> int | None:
+    """The ``oom_kill`` line of the cgroup's ``memory.events``: processes of the cgroup
+    and its descendants killed by the out-of-memory killer, whichever limit it enforced."""
+    return _oom_kill_line(_nearest_up_to_root(cgroup_root, relative_path, "memory.events"))
+
+
+def cgroup_v1_oom_kill_count(memory_root: str, relative_path: str) -> int | None:
+    """The ``oom_kill`` line of the cgroup's ``memory.oom_control``: its own processes
+    killed by the out-of-memory killer (v1 does not count descendants there)."""
+    return _oom_kill_line(_nearest_up_to_root(memory_root, relative_path, "memory.oom_control"))
+
+
 def cgroup_v2_limit_bytes(cgroup_root: str, relative_path: str) -> int | None:
     """The tightest ``memory.max`` from the cgroup up to the root (``max`` = none)."""
     return _tightest_up_to_root(cgroup_root, relative_path, "memory.max", lambda v: v == "max")
@@ -82,20 +134,43 @@ def cgroup_v1_limit_bytes(memory_root: str, relative_path: str) -> int | None:
     return _tightest_up_to_root(memory_root, relative_path, "memory.limit_in_bytes", lambda v: int(v) >= 2**60)
 
 
-def memory_limit(
+def memory_cgroups(
     pid: int | str = "self", proc_root: str = "/proc", cgroup_root: str = "/sys/fs/cgroup"
-) -> MemoryLimit | None:
-    physical = physical_memory_bytes(proc_root)
+) -> list[MemoryCgroup]:
+    """The process's cgroups that may hold memory files, v2 first. A v1 path is relative
+    to the memory hierarchy's own mount, however deeply the cgroup is nested."""
     v2_path, v1_path = _cgroup_path(pid, proc_root)
-    candidates = []
+    cgroups = []
     if v2_path is not None:
-        limit = cgroup_v2_limit_bytes(cgroup_root, v2_path)
-        if limit is not None:
-            candidates.append(MemoryLimit(limit, "cgroup_v2"))
+        cgroups.append(MemoryCgroup("cgroup_v2", cgroup_root, v2_path))
     if v1_path is not None:
-        limit = cgroup_v1_limit_bytes(os.path.join(cgroup_root, "memory"), v1_path)
+        cgroups.append(MemoryCgroup("cgroup_v1", os.path.join(cgroup_root, "memory"), v1_path))
+    return cgroups
+
+
+def limit_of(cgroups: list[MemoryCgroup], proc_root: str = "/proc") -> MemoryLimit | None:
+    """The tightest of the cgroups' limits and the machine's memory."""
+    candidates = []
+    for cgroup in cgroups:
+        limit = cgroup.limit_bytes()
         if limit is not None:
-            candidates.append(MemoryLimit(limit, "cgroup_v1"))
+            candidates.append(MemoryLimit(limit, cgroup.source))
+    physical = physical_memory_bytes(proc_root)
     if physical is not None:
         candidates.append(MemoryLimit(physical, "physical"))
     return min(candidates, key=lambda c: c.limit_bytes) if candidates else None
+
+
+def oom_kill_count(cgroups: list[MemoryCgroup]) -> int | None:
+    """The first count found: the memory controller is in one hierarchy only."""
+    for cgroup in cgroups:
+        count = cgroup.oom_kill_count()
+        if count is not None:
+            return count
+    return None
+
+
+def memory_limit(
+    pid: int | str = "self", proc_root: str = "/proc", cgroup_root: str = "/sys/fs/cgroup"
+) -> MemoryLimit | None:
+    return limit_of(memory_cgroups(pid, proc_root, cgroup_root), proc_root)

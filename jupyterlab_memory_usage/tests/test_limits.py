@@ -7,11 +7,17 @@ from pathlib import Path
 import pytest
 
 from ..limits import (
+    MemoryCgroup,
     MemoryLimit,
     available_memory_bytes,
     cgroup_v1_limit_bytes,
+    cgroup_v1_oom_kill_count,
     cgroup_v2_limit_bytes,
+    cgroup_v2_oom_kill_count,
+    limit_of,
+    memory_cgroups,
     memory_limit,
+    oom_kill_count,
     physical_memory_bytes,
 )
 from ..store import DIED, OK, ExecutionRecord, KernelHistory
@@ -143,6 +149,96 @@ def test_v1_absent_files(roots):
     assert cgroup_v1_limit_bytes(str(cgroup / "memory"), "/docker/abc") is None
 
 
+def test_v1_nested_below_an_unlimited_parent(roots):
+    # As on this machine: the server's own cgroup sits in /process_api/<id>, both
+    # unlimited, and a kernel's cgroup is made below it. The path in /proc/PID/cgroup
+    # is relative to the memory hierarchy's mount, not to /sys/fs/cgroup.
+    proc, cgroup = roots
+    memory = cgroup / "memory"
+    write(memory / "memory.limit_in_bytes", V1_UNLIMITED)
+    write(memory / "process_api" / "memory.limit_in_bytes", V1_UNLIMITED)
+    write(memory / "process_api" / "88b6" / "memory.limit_in_bytes", V1_UNLIMITED)
+    write(memory / "process_api" / "88b6" / "kernel-1" / "memory.limit_in_bytes", str(GIB))
+    set_cgroup(proc, "9:name=systemd:/\n4:memory:/process_api/88b6/kernel-1\n1:cpu:/\n0::/\n")
+    assert memory_limit(PID, str(proc), str(cgroup)) == MemoryLimit(GIB, "cgroup_v1")
+    assert memory_cgroups(PID, str(proc), str(cgroup)) == [
+        MemoryCgroup("cgroup_v2", str(cgroup), "/"),
+        MemoryCgroup("cgroup_v1", str(memory), "/process_api/88b6/kernel-1"),
+    ]
+
+
+# ----- oom_kill counts --------------------------------------------------------------
+
+V2_EVENTS = "low 0\nhigh 12\nmax 40\noom 3\noom_kill 2\noom_group_kill 0\n"
+V1_OOM_CONTROL = "oom_kill_disable 0\nunder_oom 0\noom_kill 5\n"
+
+
+def test_v2_oom_kill_count(roots):
+    _, cgroup = roots
+    write(cgroup / "user.slice" / "app" / "memory.events", V2_EVENTS)
+    # The parent's own count is larger (it counts all its children): the kernel's
+    # cgroup is the one read.
+    write(cgroup / "user.slice" / "memory.events", V2_EVENTS.replace("oom_kill 2", "oom_kill 9"))
+    assert cgroup_v2_oom_kill_count(str(cgroup), "/user.slice/app") == 2
+
+
+def test_v2_oom_kill_count_of_a_container_at_the_mount_root(roots):
+    _, cgroup = roots
+    write(cgroup / "memory.events", V2_EVENTS)
+    assert cgroup_v2_oom_kill_count(str(cgroup), "/docker/abc") == 2
+
+
+def test_v2_oom_kill_count_absent(roots):
+    _, cgroup = roots
+    assert cgroup_v2_oom_kill_count(str(cgroup), "/user.slice/app") is None
+    # "oom_kill" must be the whole key: "oom_group_kill" is another count.
+    write(cgroup / "user.slice" / "app" / "memory.events", "oom 1\noom_group_kill 4\n")
+    assert cgroup_v2_oom_kill_count(str(cgroup), "/user.slice/app") is None
+
+
+def test_v1_oom_kill_count(roots):
+    _, cgroup = roots
+    write(cgroup / "memory" / "process_api" / "88b6" / "kernel-1" / "memory.oom_control", V1_OOM_CONTROL)
+    write(cgroup / "memory" / "memory.oom_control", V1_OOM_CONTROL.replace("oom_kill 5", "oom_kill 0"))
+    assert cgroup_v1_oom_kill_count(str(cgroup / "memory"), "/process_api/88b6/kernel-1") == 5
+
+
+def test_v1_oom_kill_count_absent_or_from_an_old_kernel(roots):
+    _, cgroup = roots
+    assert cgroup_v1_oom_kill_count(str(cgroup / "memory"), "/docker/abc") is None
+    # Before Linux 4.13 memory.oom_control had no oom_kill line.
+    write(cgroup / "memory" / "docker" / "abc" / "memory.oom_control", "oom_kill_disable 0\nunder_oom 0\n")
+    assert cgroup_v1_oom_kill_count(str(cgroup / "memory"), "/docker/abc") is None
+
+
+def test_oom_kill_count_from_whichever_hierarchy_has_memory(roots):
+    proc, cgroup = roots
+    set_cgroup(proc, "4:memory:/job\n0::/job\n")
+    cgroups = memory_cgroups(PID, str(proc), str(cgroup))
+    assert oom_kill_count(cgroups) is None
+    write(cgroup / "memory" / "job" / "memory.oom_control", V1_OOM_CONTROL)
+    assert oom_kill_count(cgroups) == 5
+    write(cgroup / "job" / "memory.events", V2_EVENTS)
+    assert oom_kill_count(cgroups) == 2
+    assert oom_kill_count([]) is None
+
+
+def test_cgroups_outlive_the_process(roots):
+    # The monitor keeps a kernel's cgroups: once the kernel has exited its
+    # /proc/PID/cgroup is gone, and the oom_kill count is read after the death.
+    proc, cgroup = roots
+    set_cgroup(proc, "4:memory:/job\n")
+    write(cgroup / "memory" / "job" / "memory.oom_control", V1_OOM_CONTROL)
+    write(cgroup / "memory" / "job" / "memory.limit_in_bytes", str(GIB))
+    cgroups = memory_cgroups(PID, str(proc), str(cgroup))
+    (proc / str(PID) / "cgroup").unlink()
+    assert memory_cgroups(PID, str(proc), str(cgroup)) == []
+    write(cgroup / "memory" / "job" / "memory.oom_control", V1_OOM_CONTROL.replace("oom_kill 5", "oom_kill 6"))
+    assert oom_kill_count(cgroups) == 6
+    assert limit_of(cgroups, str(proc)) == MemoryLimit(GIB, "cgroup_v1")
+    assert limit_of([], str(proc)) == MemoryLimit(16384000 * 1024, "physical")
+
+
 # ----- memory_limit: the tightest, with its source --------------------------------
 
 
@@ -219,6 +315,8 @@ def test_this_machine():
     limit = memory_limit()
     assert limit is not None and limit.limit_bytes > 0
     assert limit.limit_bytes <= physical_memory_bytes()
+    if Path("/sys/fs/cgroup/memory/memory.oom_control").exists():  # cgroup v1, as here
+        assert oom_kill_count(memory_cgroups()) >= 0
 
 
 # ----- store ----------------------------------------------------------------------
