@@ -3,6 +3,7 @@ import { JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { badgesPlugin } from './plugins/badges';
 import { managerPlugin } from './plugins/manager';
 import { serverCheckPlugin } from './plugins/serverCheck';
+import { statusPlugin } from './plugins/status';
 import { timelinePlugin } from './plugins/timeline';
 
 /**
@@ -12,7 +13,8 @@ const plugins: JupyterFrontEndPlugin<any>[] = [
   serverCheckPlugin,
   managerPlugin,
   badgesPlugin,
-  timelinePlugin
+  timelinePlugin,
+  statusPlugin
 ];
 
 export default plugins;
