@@ -35,6 +35,21 @@ describe('badgeText', () => {
       badgeText(record({ status: 'died', exit_signal: 9 }), 'binary', trans)
     ).toMatch(/^kernel died \(signal 9\) · /);
     expect(
+      badgeText(
+        record({ status: 'died', exit_signal: 9, died_reason: 'out_of_memory' }),
+        'binary',
+        trans
+      )
+    ).toMatch(/^kernel ran out of memory · /);
+    expect(
+      badgeTooltip(
+        [record({ status: 'died', exit_signal: 9, died_reason: 'out_of_memory', execution_count: 4 })],
+        'binary',
+        trans,
+        false
+      )
+    ).toMatch(/^The kernel ran out of memory while cell \[4\] ran: it was killed \(signal 9\)/);
+    expect(
       badgeText(record({ status: 'aborted', delta: null }), 'binary', trans)
     ).toBe('not run (an earlier cell failed)');
   });

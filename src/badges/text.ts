@@ -46,6 +46,14 @@ export function badgeText(
 }
 
 function diedLabel(record: IExecutionRecord, trans: TranslationBundle): string {
+  switch (record.died_reason) {
+    case 'out_of_memory':
+      return trans.__('kernel ran out of memory');
+    case 'killed':
+      return trans.__('kernel killed (signal %1)', record.exit_signal ?? 9);
+    case 'exited':
+      return trans.__('kernel exited (code %1)', record.exit_code ?? 0);
+  }
   if (record.exit_signal !== null) {
     return trans.__('kernel died (signal %1)', record.exit_signal);
   }
@@ -111,6 +119,17 @@ function runSentence(
         total
       );
     case 'died':
+      if (record.died_reason === 'out_of_memory') {
+        return trans.__(
+          'The kernel ran out of memory while cell %1 ran: it was killed (signal %2) after %3 RAM (peak %4 above its start) in %5; it last held %6.',
+          count,
+          record.exit_signal ?? 9,
+          delta,
+          peak,
+          duration,
+          total
+        );
+      }
       return trans.__(
         'The kernel died while cell %1 ran (%2): %3 RAM before it died (peak %4 above its start) in %5; it last held %6.',
         count,

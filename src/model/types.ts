@@ -23,6 +23,14 @@ export interface IExecutionRecord {
   pid: number | null;
   exit_code: number | null;
   exit_signal: number | null;
+  /**
+   * Why the kernel died during this execution: `out_of_memory` (SIGKILL with the
+   * out-of-memory killer seen, or memory near the limit), `killed` (another
+   * SIGKILL), `signal`, or `exited`. Absent from older servers.
+   */
+  died_reason?: 'out_of_memory' | 'killed' | 'signal' | 'exited' | null;
+  /** How many times the out-of-memory killer ran in the kernel's cgroup during it. */
+  oom_kill_count?: number | null;
 }
 
 export interface ISample {
