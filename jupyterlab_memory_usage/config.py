@@ -79,3 +79,21 @@ class MemoryUsage(Configurable):
         help="Seconds between two readings of the kernel's child processes (a scan of "
         "the process table, done off the server's event loop).",
     ).tag(config=True)
+
+    oom_fraction = Float(
+        0.9,
+        min=0.0,
+        max=1.0,
+        help="A kernel killed by SIGKILL during an execution is reported as out of "
+        "memory when its last resident memory or peak was at least this fraction of its "
+        "limit, even where the cgroup keeps no oom_kill count (a growth of that count "
+        "says so by itself). Below it, a SIGKILL is reported as killed.",
+    ).tag(config=True)
+
+    limit_refresh_interval_s = Float(
+        30.0,
+        min=1.0,
+        help="Seconds between two readings of each kernel's memory limit and oom_kill "
+        "count (cgroup files, read off the server's event loop): a cgroup's limit can be "
+        "changed while the kernel runs.",
+    ).tag(config=True)

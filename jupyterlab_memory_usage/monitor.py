@@ -24,9 +24,10 @@ from tornado.ioloop import PeriodicCallback
 
 from . import kernel_hook
 from .config import MemoryUsage
-from .limits import MemoryLimit, available_memory_bytes, memory_limit
+from .limits import MemoryCgroup, MemoryLimit, available_memory_bytes, limit_of, memory_cgroups, oom_kill_count
 from .probes import ProcessGone, children_rss_bytes, make_probe
-from .store import ABORTED, DIED, ERROR, OK, RUNNING, ExecutionRecord, KernelHistory
+from .store import (ABORTED, DIED, ERROR, EXITED, KILLED, OK, OUT_OF_MEMORY, RUNNING, SIGNAL, ExecutionRecord,
+                    KernelHistory)
 
 KERNEL_ACTIONS_SCHEMA = "https://events.jupyter.org/jupyter_server/kernel_actions/v1"
 _RELEVANT_IOPUB = frozenset({"status", "execute_input", "error", "comm_msg"})
@@ -35,6 +36,7 @@ _LOADER_RETRY_S = 2.0
 # gone without an exit status.
 _EXIT_STATUS_WAIT_S = 3.0
 _HOOK_SOURCE = Path(kernel_hook.__file__).read_text()
+_SIGKILL = 9  # signal.SIGKILL does not exist on Windows
 
 # Hook states reported by the API.
 HOOK_DISABLED = "disabled"
@@ -102,6 +104,9 @@ class _OpenExecution:
     hook_report: dict[str, Any] | None = None
     saw_input: bool = False
     rss_peak_seen: int | None = None
+    # The cgroup's oom_kill count when the execution started, to tell whether the
+    # out-of-memory killer struck during it.
+    oom_kill_count_start: int | None = None
 
 
 class KernelMonitor:
@@ -124,12 +129,16 @@ class KernelMonitor:
         self._hook_timeout: asyncio.TimerHandle | None = None
         self._hook_deadline = 0.0
         self.open: dict[str, _OpenExecution] = {}
-        self._annotations: OrderedDict[str, tuple[str | None, str | None]] = OrderedDict()
+        # msg_id -> (cell_id, notebook_path, when the annotation came)
+        self._annotations: OrderedDict[str, tuple[str | None, str | None, float]] = OrderedDict()
         self.rss_bytes: int | None = None
         self.hwm_bytes: int | None = None
         self.children_rss_bytes: int | None = None
         self.last_sample_time = 0.0
         self.limit: MemoryLimit | None = None
+        # The process's memory cgroups, kept after it exits to read its oom_kill count.
+        self.cgroups: list[MemoryCgroup] = []
+        self.oom_kill_count: int | None = None
         self.reason: str | None = None
         self.process_state = "starting"
         self.restarts = 0
@@ -180,10 +189,22 @@ class KernelMonitor:
         self.reason = None
         self.process_state = "alive"
         self._outside_hwm_valid = False
-        self.limit = memory_limit(self.pid)
+        # The machine's memory, unless the process's cgroups say less.
+        self.cgroups, self.limit, self.oom_kill_count = [], limit_of([]), None
+        self.refresh_limit()
         self._connect_iopub()
         self.sample()
         self._load_hook()
+
+    def refresh_limit(self) -> None:
+        if self.pid is not None:
+            self.set_limit(read_cgroup_state(self.pid))
+
+    def set_limit(self, cgroup_state: tuple[list[MemoryCgroup], MemoryLimit | None, int | None] | None) -> None:
+        # None: the process's cgroup file could not be read (it has just exited, or the
+        # system has no cgroups); what was known stays.
+        if cgroup_state is not None:
+            self.cgroups, self.limit, self.oom_kill_count = cgroup_state
 
     def _connect_iopub(self) -> None:
         self._close_streams()
@@ -203,10 +224,24 @@ class KernelMonitor:
                 exit_code = self.process.poll()
             except Exception:  # noqa: BLE001
                 exit_code = getattr(self.process, "returncode", None)
-        for open_execution in list(self.open.values()):
-            record = open_execution.record
-            if record is None:
-                continue
+        # The killer counts a kill before it sends SIGKILL: by the time the exit status
+        # can be read, the count includes it.
+        oom_kill_count_before = self.oom_kill_count
+        oom_kill_count_now = oom_kill_count(self.cgroups)
+        if oom_kill_count_now is not None:
+            self.oom_kill_count = oom_kill_count_now
+        dying = list(self.open.values())
+        if not dying and len(self._annotations) == 1:
+            # A kernel that dies at once (os._exit, a crash) takes the iopub messages it
+            # still queued with it, its busy among them: the one cell sent to it and not
+            # seen to start is the one it died in. With several pending, which of them was
+            # sent first is unknown, and none is named.
+            msg_id, (_, _, annotated_at) = next(iter(self._annotations.items()))
+            dying.append(_OpenExecution(msg_id, annotated_at, oom_kill_count_start=oom_kill_count_before))
+        for open_execution in dying:
+            # Started (its busy came) and never ended: it ran when the kernel died, even
+            # if its execute_input was lost with the kernel.
+            record = self._promote(open_execution)
             record.status = DIED
             record.ended = time.time()
             if record.started is not None:
@@ -218,6 +253,9 @@ class KernelMonitor:
                     record.exit_code = exit_code
             peak = max(v for v in (record.rss_peak, open_execution.rss_peak_seen, record.rss_start, 0) if v is not None)
             record.set_figures(record.rss_start, self.rss_bytes, peak)
+            if oom_kill_count_now is not None and open_execution.oom_kill_count_start is not None:
+                record.oom_kills = oom_kill_count_now - open_execution.oom_kill_count_start
+            record.died_reason = self._died_reason(record)
             self.history.touch(record)
             self._last_final_status = DIED
         self.open.clear()
@@ -231,6 +269,19 @@ class KernelMonitor:
         self.hook_state = HOOK_DISABLED
         self._cancel_hook_timeout()
         self._close_streams()
+
+    def _died_reason(self, record: ExecutionRecord) -> str | None:
+        if record.exit_signal == _SIGKILL:
+            # Where the cgroup keeps no count (or the global killer chose a process with
+            # a cgroup of its own), memory near the limit is the remaining evidence.
+            near_limit = (self.limit is not None and record.rss_peak is not None
+                          and record.rss_peak >= self.config.oom_fraction * self.limit.limit_bytes)
+            return OUT_OF_MEMORY if (record.oom_kills or 0) > 0 or near_limit else KILLED
+        if record.exit_signal is not None:
+            return SIGNAL
+        if record.exit_code is not None:
+            return EXITED
+        return None  # the exit status could not be read
 
     def dispose(self) -> None:
         self._process_gone()
@@ -322,6 +373,9 @@ class KernelMonitor:
         if content.get("status") == "ok" and status is not None and status.get("pid") == self.pid:
             self.hook_state = HOOK_ACTIVE
             self.hook_peak_reset = bool(status.get("peak_reset"))
+            # A launcher may move the kernel into its cgroup after we attached to it;
+            # by now it runs the kernel itself, in the cgroup it will stay in.
+            self.refresh_limit()
             return
         self.log.warning(
             "memory-usage: kernel %s could not load the hook (%s: %s); measuring it from outside",
@@ -391,7 +445,12 @@ class KernelMonitor:
                 self._promote(open_execution)
 
     def _on_busy(self, msg_id: str, busy_time: float | None) -> None:
-        open_execution = _OpenExecution(msg_id, busy_time)
+        # One small cgroup file, read once per execution: the baseline for "the
+        # out-of-memory killer struck during this execution".
+        count = oom_kill_count(self.cgroups)
+        if count is not None:
+            self.oom_kill_count = count
+        open_execution = _OpenExecution(msg_id, busy_time, oom_kill_count_start=count)
         self.open[msg_id] = open_execution
         if msg_id in self._annotations:
             self.history.touch(self._promote(open_execution))
@@ -409,7 +468,7 @@ class KernelMonitor:
         )
         start_sample = self.history.last_sample_before(open_execution.busy_time or time.time())
         record.set_figures(start_sample.rss if start_sample else self.rss_bytes, self.rss_bytes, None)
-        cell_id, notebook_path = self._annotations.pop(open_execution.msg_id, (None, None))
+        cell_id, notebook_path, _ = self._annotations.pop(open_execution.msg_id, (None, None, None))
         record.cell_id, record.notebook_path = cell_id, notebook_path
         open_execution.record = record
         return record
@@ -507,7 +566,7 @@ class KernelMonitor:
             record.cell_id, record.notebook_path = cell_id, notebook_path
             self.history.touch(record)
             return
-        self._annotations[msg_id] = (cell_id, notebook_path)
+        self._annotations[msg_id] = (cell_id, notebook_path, time.time())
         self._annotations.move_to_end(msg_id)
         while len(self._annotations) > self.config.max_pending_annotations:
             self._annotations.popitem(last=False)
@@ -570,6 +629,7 @@ class KernelMonitor:
             "children_rss": self.children_rss_bytes,
             "limit": self.limit.limit_bytes if self.limit else None,
             "limit_source": self.limit.source if self.limit else None,
+            "oom_kill_count": self.oom_kill_count,
             "method": self.probe.method if self.probe is not None else None,
             "hook": self.hook_state,
             "peak_reset": self.hook_peak_reset if self.hook_state == HOOK_ACTIVE else
@@ -613,6 +673,8 @@ class MemoryMonitor:
         self._last_slow_tick = 0.0
         self._last_children_scan = 0.0
         self._children_task: asyncio.Future | None = None
+        self._last_limit_refresh = time.time()  # each kernel reads its limit when attached
+        self._limit_task: asyncio.Future | None = None
 
     def start(self) -> None:
         if not self.config.enabled:
@@ -676,6 +738,23 @@ class MemoryMonitor:
                 and (self._children_task is None or self._children_task.done())):
             self._last_children_scan = now
             self._children_task = asyncio.ensure_future(self._scan_children())
+        if (now - self._last_limit_refresh >= self.config.limit_refresh_interval_s
+                and (self._limit_task is None or self._limit_task.done())):
+            self._last_limit_refresh = now
+            self._limit_task = asyncio.ensure_future(self._refresh_limits())
+
+    async def _refresh_limits(self) -> None:
+        pids = {kid: m.pid for kid, m in self.monitors.items() if m.pid is not None}
+        if not pids:
+            return
+        loop = asyncio.get_running_loop()
+        # cgroup files are read up to the hierarchy's root, a dozen files per kernel:
+        # keep them off the event loop.
+        results = await loop.run_in_executor(None, _cgroup_states_of, pids)
+        for kernel_id, cgroup_state in results.items():
+            monitor = self.monitors.get(kernel_id)
+            if monitor is not None and monitor.pid == pids[kernel_id]:
+                monitor.set_limit(cgroup_state)
 
     async def _scan_children(self) -> None:
         pids = {kid: m.pid for kid, m in self.monitors.items() if m.pid is not None}
@@ -692,3 +771,16 @@ class MemoryMonitor:
 
 def _children_of(pids: dict[str, int]) -> dict[str, int]:
     return {kernel_id: children_rss_bytes(pid) for kernel_id, pid in pids.items()}
+
+
+def read_cgroup_state(pid: int) -> tuple[list[MemoryCgroup], MemoryLimit | None, int | None] | None:
+    """The process's memory cgroups, its limit and its cgroup's oom_kill count; None
+    when its cgroup file cannot be read."""
+    cgroups = memory_cgroups(pid)
+    if not cgroups:
+        return None
+    return cgroups, limit_of(cgroups), oom_kill_count(cgroups)
+
+
+def _cgroup_states_of(pids: dict[str, int]) -> dict[str, Any]:
+    return {kernel_id: read_cgroup_state(pid) for kernel_id, pid in pids.items()}

@@ -47,7 +47,8 @@ class KernelsHandler(MemoryUsageHandler):
     @staticmethod
     def _summary(monitor) -> dict[str, Any]:
         state = monitor.state()
-        keys = ("kernel_id", "pid", "rss", "children_rss", "limit", "method", "hook", "execution_state", "reason")
+        keys = ("kernel_id", "pid", "rss", "children_rss", "limit", "limit_source", "oom_kill_count", "method",
+                "hook", "execution_state", "reason")
         summary = {key: state[key] for key in keys}
         summary["id"] = monitor.kernel_id
         return summary

@@ -18,6 +18,12 @@ ERROR = "error"
 ABORTED = "aborted"
 DIED = "died"
 
+# Why a kernel died during an execution.
+OUT_OF_MEMORY = "out_of_memory"
+KILLED = "killed"  # SIGKILL with no sign of the out-of-memory killer
+SIGNAL = "signal"  # any other signal
+EXITED = "exited"  # an exit code, 0 included
+
 
 @dataclass(slots=True)
 class ExecutionRecord:
@@ -41,6 +47,11 @@ class ExecutionRecord:
     pid: int | None = None
     exit_code: int | None = None
     exit_signal: int | None = None
+    # Why a died execution died: "out_of_memory", "killed", "signal" or "exited".
+    died_reason: str | None = None
+    # Out-of-memory kills counted in the kernel's cgroup from the execution's start to
+    # the kernel's death; None where the cgroup keeps no count.
+    oom_kills: int | None = None
 
     def set_figures(self, rss_start: int | None, rss_end: int | None, rss_peak: int | None) -> None:
         self.rss_start, self.rss_end = rss_start, rss_end

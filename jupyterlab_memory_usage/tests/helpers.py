@@ -6,7 +6,7 @@ import asyncio
 import json
 import time
 from datetime import datetime
-from typing import Any
+from typing import Any, Callable
 
 from jupyter_client.asynchronous import AsyncKernelClient
 
@@ -55,6 +55,13 @@ class KernelSession:
     def send(self, code: str) -> str:
         assert self.client is not None
         return self.client.execute(code, store_history=True, stop_on_error=True)
+
+    async def annotate(self, msg_id: str, cell_id: str, notebook_path: str = "test.ipynb") -> None:
+        """What JupyterLab's annotator posts right after it sends an execute_request."""
+        body = json.dumps({"msg_id": msg_id, "cell_id": cell_id, "notebook_path": notebook_path})
+        response = await self.fetch("api", "memory-usage", "kernels", self.kernel_id, "executions",
+                                    method="POST", body=body)
+        assert response.code == 204
 
     async def wait_replies(self, msg_ids: list[str], timeout: float = 120) -> dict[str, dict]:
         assert self.client is not None
@@ -105,12 +112,28 @@ class KernelSession:
         return await self.wait_records(msg_ids)
 
 
-async def start_kernel(fetch, serverapp) -> KernelSession:
-    response = await fetch("api", "kernels", method="POST", body=json.dumps({"name": "python3"}))
+async def start_kernel(fetch, serverapp, name: str = "python3") -> KernelSession:
+    response = await fetch("api", "kernels", method="POST", body=json.dumps({"name": name}))
     kernel_id = json.loads(response.body)["id"]
     session = KernelSession(fetch, serverapp, kernel_id)
     await session.connect()
     return session
+
+
+async def wait_state(kernel: KernelSession, predicate: Callable[[dict[str, Any]], bool], what: str,
+                     timeout: float = 60) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    state = None
+    while time.monotonic() < deadline:
+        state = await kernel.state()
+        if predicate(state):
+            return state
+        await asyncio.sleep(0.05)
+    raise TimeoutError(f"{what}: {state and {k: v for k, v in state.items() if k not in ('samples', 'executions')}}")
+
+
+def record_of(state: dict[str, Any], msg_id: str) -> dict[str, Any] | None:
+    return next((r for r in state["executions"] if r["msg_id"] == msg_id), None)
 
 
 def as_datetime(value: str | datetime) -> datetime:

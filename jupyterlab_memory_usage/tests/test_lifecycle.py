@@ -7,11 +7,9 @@ import json
 import os
 import signal
 import time
-from typing import Any, Callable
-
 import pytest
 
-from .helpers import ONES_1E8_BYTES, assert_close, mib, start_kernel
+from .helpers import ONES_1E8_BYTES, assert_close, mib, record_of, start_kernel, wait_state
 
 MEMORY_USAGE = ("api", "memory-usage", "kernels")
 
@@ -41,22 +39,6 @@ def real_pid(serverapp, kernel_id: str) -> int:
     return serverapp.kernel_manager.get_kernel(kernel_id).provisioner.process.pid
 
 
-async def wait_state(kernel, predicate: Callable[[dict[str, Any]], bool], what: str,
-                     timeout: float = 60) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    state = None
-    while time.monotonic() < deadline:
-        state = await kernel.state()
-        if predicate(state):
-            return state
-        await asyncio.sleep(0.05)
-    raise TimeoutError(f"{what}: {state and {k: v for k, v in state.items() if k not in ('samples', 'executions')}}")
-
-
-def record_of(state: dict[str, Any], msg_id: str) -> dict[str, Any] | None:
-    return next((r for r in state["executions"] if r["msg_id"] == msg_id), None)
-
-
 async def reconnect(kernel) -> None:
     """A restart may bring new ports: connect the test's client again."""
     kernel.close()
@@ -64,7 +46,8 @@ async def reconnect(kernel) -> None:
 
 
 async def test_sigkill_during_a_cell(jp_serverapp, kernel):
-    old_pid = (await kernel.state())["pid"]
+    before = await kernel.state()
+    old_pid = before["pid"]
     assert old_pid == real_pid(jp_serverapp, kernel.kernel_id)
     msg_id = kernel.send("import time; x = np.ones(10**8); time.sleep(30)")
 
@@ -89,6 +72,9 @@ async def test_sigkill_during_a_cell(jp_serverapp, kernel):
     died = record_of(state, msg_id)
     assert died["status"] == "died", died
     assert died["exit_signal"] == signal.SIGKILL and died["exit_code"] is None, died
+    # 800 MB is far below this machine's memory, and no out-of-memory kill was counted.
+    assert died["died_reason"] == "killed", died
+    assert died["oom_kills"] == (None if before["oom_kill_count"] is None else 0), (before["oom_kill_count"], died)
     assert died["pid"] == old_pid
     assert died["rss_start"] == running["rss_start"]
     assert_close(died["peak_increment"], ONES_1E8_BYTES, 0.03, "peak of the killed cell")
@@ -122,6 +108,53 @@ async def test_sigkill_during_a_cell(jp_serverapp, kernel):
         f" peak +{mib(died['peak_increment']):.2f} MiB; restarted as pid {state['pid']} (restarts {state['restarts']}),"
         f" y = np.ones(10**8): {mib(record['delta']):+.2f} MiB"
     )
+
+
+async def wait_restarted(kernel, old_pid: int) -> dict:
+    return await wait_state(
+        kernel, lambda s: s["pid"] not in (None, old_pid) and s["hook"] == "active", "no restarted kernel with its hook"
+    )
+
+
+@pytest.mark.parametrize(
+    ("code", "exit_code", "exit_signal", "died_reason"),
+    [
+        ("import os; os._exit(0)", 0, None, "exited"),
+        ("import os; os._exit(3)", 3, None, "exited"),
+        ("import os, signal; os.kill(os.getpid(), signal.SIGTERM)", None, signal.SIGTERM, "signal"),
+    ],
+)
+async def test_death_during_a_cell_is_named(kernel, code, exit_code, exit_signal, died_reason):
+    """A kernel that dies at once often takes its busy and execute_input with it: the
+    cell the frontend said it sent is the one that died."""
+    old_pid = (await kernel.state())["pid"]
+    msg_id = kernel.send(code)
+    await kernel.annotate(msg_id, "cell-that-exits")
+
+    def ended(state):
+        record = record_of(state, msg_id)
+        return record is not None and record["status"] != "running"
+
+    died = record_of(await wait_state(kernel, ended, "the cell's record never ended", 30), msg_id)
+    assert died["status"] == "died" and died["cell_id"] == "cell-that-exits", died
+    assert died["pid"] == old_pid and died["started"] <= died["ended"], died
+    assert (died["exit_code"], died["exit_signal"], died["died_reason"]) == (exit_code, exit_signal, died_reason), died
+    assert died["rss_end"] is not None and died["rss_peak"] >= died["rss_end"], died
+    state = await wait_restarted(kernel, old_pid)
+    assert state["restarts"] == 1
+    print(f"\n{code!r}: died, exit code {died['exit_code']}, signal {died['exit_signal']}, reason {died['died_reason']}")
+
+
+async def test_a_kernel_that_exits_while_idle_leaves_no_died_record(kernel):
+    old_pid = (await kernel.state())["pid"]
+    # The exit comes after the cell has ended and the kernel has gone idle.
+    record = await kernel.run("import os, threading; threading.Timer(1.0, os._exit, (0,)).start()")
+    assert record["status"] == "ok", record
+    state = await wait_restarted(kernel, old_pid)
+    assert state["restarts"] == 1
+    statuses = [r["status"] for r in state["executions"]]
+    assert statuses and "died" not in statuses and "running" not in statuses, state["executions"]
+    assert all(r["died_reason"] is None and r["exit_code"] is None for r in state["executions"])
 
 
 async def test_restart_through_the_rest_api(jp_fetch, jp_serverapp, kernel):
@@ -220,6 +253,9 @@ def test_a_killed_process_is_named_by_its_signal(tmp_path):
             monitor.check_process()
             monitor.sample()
         assert record.status == "died" and record.exit_signal == signal.SIGKILL, record
+        # 800 MB is far below the machine's memory: a plain kill, not out of memory.
+        assert record.died_reason == "killed", record
+        assert record.oom_kills in (0, None), record
         assert monitor.pid is None and monitor.restarts == 0
         assert_close(record.rss_end, record.rss_start, 0.02, "the killed process's last figure")
     finally:
@@ -227,3 +263,68 @@ def test_a_killed_process_is_named_by_its_signal(tmp_path):
             process.kill()
         process.wait()
         process.stdout.close()
+
+
+def test_died_reason_near_the_limit():
+    """SIGKILL is called out of memory when the cgroup counted a kill, or without a count
+    when the last figures were within oom_fraction of the limit."""
+    import logging
+
+    from ..config import MemoryUsage
+    from ..limits import MemoryLimit
+    from ..monitor import KernelMonitor
+    from ..store import ExecutionRecord
+
+    monitor = KernelMonitor("k", _LocalKernelManager(None), MemoryUsage(oom_fraction=0.8), logging.getLogger("test"))
+    monitor.limit = MemoryLimit(1000, "cgroup_v1")
+
+    def reason(**fields) -> str | None:
+        return monitor._died_reason(ExecutionRecord(msg_id="m", **fields))
+
+    assert reason(exit_signal=9, rss_peak=800) == "out_of_memory"
+    assert reason(exit_signal=9, rss_peak=799) == "killed"
+    assert reason(exit_signal=9, rss_peak=799, oom_kills=0) == "killed"
+    assert reason(exit_signal=9, rss_peak=10, oom_kills=1) == "out_of_memory"
+    assert reason(exit_signal=15, rss_peak=1000, oom_kills=1) == "signal"
+    assert reason(exit_code=0, rss_peak=1000) == "exited"
+    assert reason(exit_code=1) == "exited"
+    assert reason() is None  # no exit status could be read
+    monitor.limit = None
+    assert reason(exit_signal=9, rss_peak=10**12) == "killed"
+    assert MemoryUsage().oom_fraction == 0.9
+
+
+@pytest.mark.parametrize("pending", [1, 2])
+def test_a_death_before_any_busy_names_the_one_pending_cell(pending):
+    """With one cell annotated and none seen to start, that cell died; with two, which
+    was sent first is unknown, and neither is named."""
+    import logging
+    import subprocess
+    import sys
+
+    from ..config import MemoryUsage
+    from ..monitor import KernelMonitor
+
+    process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        monitor = KernelMonitor("k", _LocalKernelManager(process), MemoryUsage(), logging.getLogger("test"))
+        monitor.check_process()
+        assert monitor.pid == process.pid
+        for i in range(pending):
+            monitor.annotate(f"m{i}", f"cell-{i}", "nb.ipynb")
+        process.terminate()
+        process.wait()
+        monitor.check_process()
+        assert monitor.pid is None
+        records = list(monitor.history.records())
+        if pending == 1:
+            (record,) = records
+            assert (record.msg_id, record.cell_id, record.status) == ("m0", "cell-0", "died"), record
+            assert (record.exit_signal, record.died_reason) == (signal.SIGTERM, "signal"), record
+            assert record.rss_end is not None and record.started <= record.ended, record
+        else:
+            assert records == []
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait()
