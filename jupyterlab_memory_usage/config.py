@@ -4,7 +4,10 @@ Set them in ``jupyter_server_config.py`` (``c.MemoryUsage.busy_sample_interval_s
 or on the command line (``--MemoryUsage.max_executions=1000``).
 """
 
-from traitlets import Bool, Float, Int
+import os
+
+from jupyter_core.paths import jupyter_data_dir
+from traitlets import Bool, Float, Int, Unicode, default
 from traitlets.config import Configurable
 
 
@@ -96,4 +99,32 @@ class MemoryUsage(Configurable):
         help="Seconds between two readings of each kernel's memory limit and oom_kill "
         "count (cgroup files, read off the server's event loop): a cgroup's limit can be "
         "changed while the kernel runs.",
+    ).tag(config=True)
+
+    persist_records = Bool(
+        True,
+        help="Keep finished execution records of notebook cells in an SQLite database, so "
+        "that a notebook reopened after a reload, a server restart or a day away shows "
+        "its last runs, marked as from an earlier session.",
+    ).tag(config=True)
+
+    database_path = Unicode(
+        help="The SQLite file for persisted records. Default: memory_usage/records.sqlite3 "
+        "in Jupyter's data directory. A corrupt or locked file is set aside and a new one started.",
+    ).tag(config=True)
+
+    @default("database_path")
+    def _database_path_default(self) -> str:
+        return os.path.join(jupyter_data_dir(), "memory_usage", "records.sqlite3")
+
+    retention_days = Float(
+        30.0,
+        min=0.0,
+        help="Days a persisted record is kept.",
+    ).tag(config=True)
+
+    max_persisted_records = Int(
+        100_000,
+        min=100,
+        help="Persisted records kept in all; the oldest are dropped first.",
     ).tag(config=True)

@@ -18,7 +18,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from tornado.ioloop import PeriodicCallback
 
@@ -26,6 +26,7 @@ from . import kernel_hook
 from .config import MemoryUsage
 from .limits import MemoryCgroup, MemoryLimit, available_memory_bytes, limit_of, memory_cgroups, oom_kill_count
 from .probes import ProcessGone, children_rss_bytes, make_probe
+from .persistence import RecordDatabase
 from .store import (ABORTED, DIED, ERROR, EXITED, KILLED, OK, OUT_OF_MEMORY, RUNNING, SIGNAL, ExecutionRecord,
                     KernelHistory)
 
@@ -118,6 +119,8 @@ class KernelMonitor:
         self.log = log
         self.force_psutil = force_psutil
         self.history = KernelHistory(config.max_executions, config.max_samples)
+        # Called with each record once it is final (and again if annotated later).
+        self.on_final: Callable[[ExecutionRecord], None] = lambda record: None
         self.pid: int | None = None
         self.process: Any | None = None
         self.probe: Any | None = None
@@ -257,6 +260,7 @@ class KernelMonitor:
                 record.oom_kills = oom_kill_count_now - open_execution.oom_kill_count_start
             record.died_reason = self._died_reason(record)
             self.history.touch(record)
+            self.on_final(record)
             self._last_final_status = DIED
         self.open.clear()
         self._annotations.clear()
@@ -541,6 +545,7 @@ class KernelMonitor:
 
     def _finish(self, record: ExecutionRecord) -> None:
         self.history.touch(record)
+        self.on_final(record)
         self._last_final_status = record.status
         if record.rss_end is not None and record.ended is not None:
             self.history.add_sample(record.ended, record.rss_end, self.children_rss_bytes)
@@ -565,6 +570,8 @@ class KernelMonitor:
         if record is not None:
             record.cell_id, record.notebook_path = cell_id, notebook_path
             self.history.touch(record)
+            if record.status != RUNNING:
+                self.on_final(record)
             return
         self._annotations[msg_id] = (cell_id, notebook_path, time.time())
         self._annotations.move_to_end(msg_id)
@@ -675,6 +682,22 @@ class MemoryMonitor:
         self._children_task: asyncio.Future | None = None
         self._last_limit_refresh = time.time()  # each kernel reads its limit when attached
         self._limit_task: asyncio.Future | None = None
+        self.database: RecordDatabase | None = None
+        if config.enabled and config.persist_records:
+            self.database = RecordDatabase(
+                config.database_path, config.retention_days, config.max_persisted_records, log
+            )
+
+    def _persist(self, record: ExecutionRecord) -> None:
+        if self.database is not None and record.cell_id and record.notebook_path:
+            self.database.save(record.to_json())
+
+    async def earlier_runs(self, notebook_path: str) -> list[dict[str, Any]]:
+        """The notebook's last runs per cell kept from earlier sessions, oldest first."""
+        if self.database is None:
+            return []
+        runs = await asyncio.wrap_future(self.database.runs_of_notebook(notebook_path))
+        return runs or []
 
     def start(self) -> None:
         if not self.config.enabled:
@@ -687,6 +710,9 @@ class MemoryMonitor:
         if self._tick is not None:
             self._tick.stop()
             self._tick = None
+        if self.database is not None:
+            self.database.close()
+            self.database = None
         for monitor in self.monitors.values():
             monitor.dispose()
         self.monitors.clear()
@@ -710,6 +736,7 @@ class MemoryMonitor:
                 except KeyError:
                     continue
                 monitor = KernelMonitor(kernel_id, kernel_manager, self.config, self.log, self.force_psutil)
+                monitor.on_final = self._persist
                 self.monitors[kernel_id] = monitor
             monitor.check_process()
 

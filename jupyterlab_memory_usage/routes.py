@@ -116,6 +116,19 @@ class ExecutionsHandler(MemoryUsageHandler):
         return body
 
 
+class NotebookRunsHandler(MemoryUsageHandler):
+    """The last runs of a notebook's cells kept from earlier sessions."""
+
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        path = self.get_query_argument("path", "")
+        if not path or len(path) > _MAX_PATH_LENGTH:
+            raise web.HTTPError(400, "'path' must be a notebook path of 1 to %d characters" % _MAX_PATH_LENGTH)
+        runs = await self.monitor.earlier_runs(path)
+        self.finish_json({"path": path, "executions": runs})
+
+
 def route_handlers(base_url: str) -> list[tuple[str, type[APIHandler]]]:
     kernel = r"(?P<kernel_id>[^/]+)"
     prefix = url_path_join(base_url, "api", "memory-usage")
@@ -123,4 +136,5 @@ def route_handlers(base_url: str) -> list[tuple[str, type[APIHandler]]]:
         (url_path_join(prefix, "kernels") + "/?", KernelsHandler),
         (url_path_join(prefix, "kernels", kernel) + "/?", KernelHandler),
         (url_path_join(prefix, "kernels", kernel, "executions") + "/?", ExecutionsHandler),
+        (url_path_join(prefix, "notebooks") + "/?", NotebookRunsHandler),
     ]
