@@ -38,6 +38,11 @@ export interface IMemoryUsageManager {
   readonly settingsChanged: ISignal<this, void>;
   /** The model of a kernel; null while monitoring is off. */
   modelFor(kernelId: string): IKernelMemoryModel | null;
+  /**
+   * A notebook's cell runs kept by the server from earlier sessions (earlier
+   * kernels, or before a server restart); empty when there are none.
+   */
+  earlierRuns(notebookPath: string): Promise<IExecutionRecord[]>;
   /** Tell the server which cell an execution belongs to. */
   annotate(
     kernelId: string,

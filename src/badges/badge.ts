@@ -9,6 +9,8 @@ export interface IBadgeContent {
   text: string;
   tooltip: string;
   fromEarlierProcess: boolean;
+  /** Recorded in an earlier session (another kernel, or before a server restart). */
+  fromEarlierSession: boolean;
 }
 
 /**
@@ -21,7 +23,7 @@ export class MemoryBadge extends Widget {
   }
 
   render(content: IBadgeContent): void {
-    const { record, text, tooltip, fromEarlierProcess } = content;
+    const { record, text, tooltip, fromEarlierProcess, fromEarlierSession } = content;
     const node = this.node;
     node.textContent = text;
     node.title = tooltip;
@@ -33,6 +35,7 @@ export class MemoryBadge extends Widget {
     data.rss = numberAttribute(record.rss_end);
     data.duration = numberAttribute(record.duration);
     data.stale = String(fromEarlierProcess);
+    data.earlier = String(fromEarlierSession);
     node.setAttribute('aria-label', tooltip);
   }
 }

@@ -8,6 +8,7 @@ import { PanelLayout } from '@lumino/widgets';
 import { IKernelMemoryModel, IMemoryUsageManager } from '../tokens';
 import { IExecutionRecord } from '../model/types';
 import { MemoryBadge } from './badge';
+import { runsOfCell } from '../model/merge';
 import { badgeText, badgeTooltip, worthABadge } from './text';
 
 export interface IBadgeSettings {
@@ -35,6 +36,8 @@ export class NotebookBadges implements IDisposable {
     _panel.content.modelChanged.connect(this._watchCells, this);
     this._watchCells();
     this._bind();
+    _panel.context.pathChanged.connect(this._loadEarlierRuns, this);
+    void _panel.context.ready.then(() => this._loadEarlierRuns());
   }
 
   get isDisposed(): boolean {
@@ -64,6 +67,17 @@ export class NotebookBadges implements IDisposable {
 
   private _watchCells(): void {
     this._panel.content.model?.cells.changed.connect(this._scheduleRender, this);
+    this._scheduleRender();
+  }
+
+  /** Runs kept from earlier sessions: shown on cells the current kernel has not run. */
+  private async _loadEarlierRuns(): Promise<void> {
+    const path = this._panel.context.path;
+    const runs = await this._manager.earlierRuns(path);
+    if (this._isDisposed || path !== this._panel.context.path) {
+      return;
+    }
+    this._earlierRuns = runs;
     this._scheduleRender();
   }
 
@@ -113,7 +127,11 @@ export class NotebookBadges implements IDisposable {
       if (!(cell instanceof CodeCell) || cell.isDisposed) {
         continue;
       }
-      const runs = model ? model.runsOfCell(cell.model.id) : [];
+      let runs = model ? model.runsOfCell(cell.model.id) : [];
+      const fromEarlierSession = runs.length === 0;
+      if (fromEarlierSession) {
+        runs = runsOfCell(this._earlierRuns, cell.model.id, 5);
+      }
       const latest = runs[0];
       if (
         !this._settings.show ||
@@ -137,7 +155,10 @@ export class NotebookBadges implements IDisposable {
       }
       seen.add(cell);
       const fromEarlierProcess =
-        latest.pid !== null && currentPid !== null && latest.pid !== currentPid;
+        !fromEarlierSession &&
+        latest.pid !== null &&
+        currentPid !== null &&
+        latest.pid !== currentPid;
       this._badgeOf(cell).render({
         record: latest,
         text: badgeText(latest, this._manager.units, this._trans),
@@ -145,9 +166,11 @@ export class NotebookBadges implements IDisposable {
           runs,
           this._manager.units,
           this._trans,
-          fromEarlierProcess
+          fromEarlierProcess,
+          fromEarlierSession
         ),
-        fromEarlierProcess
+        fromEarlierProcess,
+        fromEarlierSession
       });
     }
     for (const [cell, badge] of this._badges) {
@@ -205,6 +228,7 @@ export class NotebookBadges implements IDisposable {
   }
 
   private _model: IKernelMemoryModel | null = null;
+  private _earlierRuns: IExecutionRecord[] = [];
   private _badges = new Map<Cell, MemoryBadge>();
   private _awaitingReady = new WeakSet<Cell>();
   private _frame = 0;

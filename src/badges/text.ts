@@ -70,7 +70,8 @@ export function badgeTooltip(
   runs: readonly IExecutionRecord[],
   units: ByteUnits,
   trans: TranslationBundle,
-  fromEarlierProcess: boolean
+  fromEarlierProcess: boolean,
+  fromEarlierSession = false
 ): string {
   const [latest, ...earlier] = runs;
   if (!latest) {
@@ -79,6 +80,14 @@ export function badgeTooltip(
   const lines = [runSentence(latest, units, trans)];
   if (fromEarlierProcess) {
     lines.push(trans.__('Measured before the kernel was restarted.'));
+  }
+  if (fromEarlierSession) {
+    const ended = latest.ended ?? latest.started;
+    lines.push(
+      ended !== null
+        ? trans.__('From an earlier session, %1.', new Date(ended * 1000).toLocaleString())
+        : trans.__('From an earlier session.')
+    );
   }
   if (latest.method && latest.method !== 'kernel_hook') {
     lines.push(methodNote(latest.method, trans));

@@ -6,6 +6,7 @@ import { ByteUnits } from '../format';
 import { requestAPI } from '../request';
 import { IKernelMemoryModel, IMemoryUsageManager } from '../tokens';
 import { KernelMemoryModel } from './kernelModel';
+import { IExecutionRecord } from './types';
 
 export interface IMemoryUsageSettings {
   monitoring: boolean;
@@ -62,6 +63,22 @@ export class MemoryUsageManager implements IMemoryUsageManager, IDisposable {
       this._models.set(kernelId, model);
     }
     return model;
+  }
+
+  async earlierRuns(notebookPath: string): Promise<IExecutionRecord[]> {
+    if (!this.monitoring) {
+      return [];
+    }
+    try {
+      const reply = await requestAPI<{ executions: IExecutionRecord[] }>(
+        `notebooks?${new URLSearchParams({ path: notebookPath })}`,
+        { method: 'GET' },
+        this._serverSettings
+      );
+      return reply.executions;
+    } catch {
+      return []; // an older server, or none: there is simply no earlier history
+    }
   }
 
   async annotate(

@@ -30,7 +30,7 @@ export interface IExecutionRecord {
    */
   died_reason?: 'out_of_memory' | 'killed' | 'signal' | 'exited' | null;
   /** How many times the out-of-memory killer ran in the kernel's cgroup during it. */
-  oom_kill_count?: number | null;
+  oom_kills?: number | null;
 }
 
 export interface ISample {
