@@ -27,6 +27,7 @@ from .config import MemoryUsage
 from .limits import MemoryCgroup, MemoryLimit, available_memory_bytes, limit_of, memory_cgroups, oom_kill_count
 from .probes import ProcessGone, children_rss_bytes, make_probe
 from .persistence import RecordDatabase
+from .ring import Ring
 from .store import (ABORTED, DIED, ERROR, EXITED, KILLED, OK, OUT_OF_MEMORY, RUNNING, SIGNAL, ExecutionRecord,
                     KernelHistory)
 
@@ -56,14 +57,14 @@ def _parse_date(value: Any) -> float | None:
         return None
 
 
-def _hook_loader_code() -> str:
+def _hook_loader_code(ring_path: str | None = None) -> str:
     # One expression: the silent execution runs in the user's namespace, and must
     # leave no name behind there.
     return (
         "(lambda ns: (exec(compile({src!r}, '<jupyterlab_memory_usage.kernel_hook>', 'exec'), ns),"
-        " ns['load_ipython_extension'](__import__('IPython').get_ipython())))"
+        " ns['load_ipython_extension'](__import__('IPython').get_ipython(), {ring!r})))"
         "({{'__name__': 'jupyterlab_memory_usage_kernel_hook'}})"
-    ).format(src=_HOOK_SOURCE)
+    ).format(src=_HOOK_SOURCE, ring=ring_path)
 
 
 def is_ipython_kernel(kernel_manager: Any) -> bool:
@@ -128,6 +129,9 @@ class KernelMonitor:
         self.shell: Any | None = None
         self.hook_state = HOOK_DISABLED
         self.hook_peak_reset = False
+        # The ring file the hook writes each cell's figures into (None: they come by
+        # iopub, or not at all).
+        self.ring: Ring | None = None
         self._loader_msg_ids: set[str] = set()
         self._hook_timeout: asyncio.TimerHandle | None = None
         self._hook_deadline = 0.0
@@ -273,6 +277,7 @@ class KernelMonitor:
         self.hook_state = HOOK_DISABLED
         self._cancel_hook_timeout()
         self._close_streams()
+        self._close_ring()
 
     def _died_reason(self, record: ExecutionRecord) -> str | None:
         if record.exit_signal == _SIGKILL:
@@ -303,6 +308,19 @@ class KernelMonitor:
 
     # ----- the in-kernel hook ------------------------------------------------------
 
+    def _open_ring(self) -> None:
+        self._close_ring()
+        try:
+            self.ring = Ring(self.pid or 0)
+        except OSError as e:
+            self.log.info("memory-usage: no ring file for kernel %s (%s); its hook reports by iopub", self.kernel_id, e)
+            self.ring = None
+
+    def _close_ring(self) -> None:
+        if self.ring is not None:
+            self.ring.close()
+            self.ring = None
+
     def _load_hook(self) -> None:
         if not self.config.load_kernel_hook:
             self.hook_state = HOOK_DISABLED
@@ -317,6 +335,7 @@ class KernelMonitor:
             self.hook_state = HOOK_FAILED
             return
         self.shell.on_recv(self._on_shell)
+        self._open_ring()
         self.hook_state = HOOK_LOADING
         self._hook_deadline = time.monotonic() + self.config.hook_load_timeout_s
         self._send_loader()
@@ -332,11 +351,12 @@ class KernelMonitor:
             self.log.warning("memory-usage: kernel %s did not load the hook in time; measuring it from outside", self.kernel_id)
             self.hook_state = HOOK_FAILED
             self._close_shell()
+            self._close_ring()
             return
         msg = self.km.session.msg(
             "execute_request",
             {
-                "code": _hook_loader_code(),
+                "code": _hook_loader_code(self.ring.path if self.ring is not None else None),
                 "silent": True,
                 "store_history": False,
                 # Read back through the reply, which cannot be lost the way an iopub
@@ -377,6 +397,11 @@ class KernelMonitor:
         if content.get("status") == "ok" and status is not None and status.get("pid") == self.pid:
             self.hook_state = HOOK_ACTIVE
             self.hook_peak_reset = bool(status.get("peak_reset"))
+            if not status.get("ring"):
+                if self.ring is not None:
+                    self.log.info("memory-usage: kernel %s could not open its ring file (%s); its hook reports by iopub",
+                                  self.kernel_id, status.get("ring_error"))
+                self._close_ring()
             # A launcher may move the kernel into its cgroup after we attached to it;
             # by now it runs the kernel itself, in the cgroup it will stay in.
             self.refresh_limit()
@@ -386,6 +411,7 @@ class KernelMonitor:
             self.kernel_id, content.get("ename"), content.get("evalue") or content.get("user_expressions"),
         )
         self.hook_state = HOOK_FAILED
+        self._close_ring()
 
     # ----- iopub -------------------------------------------------------------------
 
@@ -487,6 +513,12 @@ class KernelMonitor:
                 rss_end, hwm = self.probe.rss_and_hwm_bytes()
             except ProcessGone:
                 pass
+        if open_execution.hook_report is None and self.ring is not None:
+            # The hook wrote this cell's slot at post_run_cell, before ipykernel
+            # published this idle; a missing slot leaves the outside figures.
+            report = self.ring.lookup(msg_id)
+            if report is not None:
+                open_execution.hook_report = report
         ran = open_execution.saw_input or open_execution.hook_report is not None
         if not ran:
             # Never started: aborted after an earlier error, or a silent execution of
