@@ -35,6 +35,13 @@ module.exports = {
     command: 'jupyter lab --config jupyter_server_test_config.py',
     url: 'http://localhost:8888/lab',
     timeout: 120 * 1000,
-    reuseExistingServer: !process.env.CI
+    reuseExistingServer: !process.env.CI,
+    // Where jupyter_server_test_config.py writes the memory-limited kernel spec.
+    env: {
+      ...process.env,
+      JUPYTER_PATH: ['/tmp/jupyterlab-memory-usage-galata', process.env.JUPYTER_PATH]
+        .filter(Boolean)
+        .join(':')
+    }
   }
 };

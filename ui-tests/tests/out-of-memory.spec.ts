@@ -1,0 +1,55 @@
+import { expect, test } from '@jupyterlab/galata';
+
+const BADGE = '.jp-MemoryUsage-badge';
+const KERNEL = 'python3-memory-limited';
+
+test.describe('the cell that killed the kernel', () => {
+  // Real kernels: the kernel really dies and is really restarted.
+  test.use({ kernels: null, sessions: null });
+
+  test('an out-of-memory kill leaves the cell died, explained; the notebook goes on', async ({
+    page
+  }) => {
+    test.setTimeout(240000);
+    const specs = await (await page.request.get('/api/kernelspecs')).json();
+    test.skip(!(KERNEL in specs.kernelspecs), 'no memory cgroup could be made on this machine');
+
+    await page.notebook.createNew(undefined, { kernel: KERNEL });
+    await page.notebook.setCell(0, 'code', 'import numpy as np');
+    await page.notebook.addCell('code', 'x = np.ones(2 * 2**27)  # 2 GiB in a 1 GiB cgroup');
+    await page.notebook.addCell('code', 'y = np.ones(10**7)');
+    await page.notebook.runCell(0);
+    const status = page.locator('.jp-MemoryUsage-status');
+    await expect(status).toHaveAttribute('data-limit', String(2 ** 30), { timeout: 30000 });
+
+    // The cell never finishes: its kernel dies. Galata's wait for it is let go.
+    void page.notebook.runCell(1).catch(() => undefined);
+    const died = page.locator('.jp-Notebook .jp-Cell').nth(1).locator(BADGE);
+    await expect(died).toHaveAttribute('data-state', 'died', { timeout: 90000 });
+    await expect(died).toContainText('kernel ran out of memory');
+    expect(await died.getAttribute('title')).toMatch(/ran out of memory.*signal 9/);
+
+    // The server restarts the kernel (JupyterLab says so in a dialog); the
+    // notebook goes on in the new one.
+    const dialog = page.locator('.jp-Dialog', { hasText: 'restart' });
+    if (await dialog.isVisible({ timeout: 5000 }).catch(() => false)) {
+      await dialog.locator('.jp-mod-accept').click();
+    }
+    await page.notebook.setCell(2, 'code', 'import numpy as np; y = np.ones(10**7)');
+    await page.waitForFunction(
+      () => (window as any).jupyterapp.shell.currentWidget.sessionContext.session?.kernel?.status === 'idle',
+      undefined,
+      { timeout: 60000 }
+    );
+    await page.notebook.runCell(2);
+    await expect(page.locator('.jp-Notebook .jp-Cell').nth(2).locator(BADGE)).toHaveAttribute(
+      'data-state',
+      'ok',
+      { timeout: 30000 }
+    );
+    const after = page.locator('.jp-Notebook .jp-Cell').nth(2).locator(BADGE);
+    // Imports numpy again in the new kernel, then 76.3 MiB.
+    expect(Number(await after.getAttribute('data-delta'))).toBeGreaterThan(8e7);
+    await expect(died).toHaveAttribute('data-state', 'died');
+  });
+});
