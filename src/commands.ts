@@ -7,6 +7,7 @@ export namespace CommandIDs {
   export const openTimeline = 'memory-usage:open-timeline';
   export const exportRecords = 'memory-usage:export';
   export const clearHistory = 'memory-usage:clear';
+  export const toggleHeapMode = 'memory-usage:toggle-heap-mode';
 }
 
 export const COMMAND_CATEGORY = 'Memory Usage';

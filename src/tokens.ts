@@ -43,6 +43,11 @@ export interface IMemoryUsageManager {
    * kernels, or before a server restart); empty when there are none.
    */
   earlierRuns(notebookPath: string): Promise<IExecutionRecord[]>;
+  /**
+   * Turn heap mode (tracemalloc in the kernel) on or off; rejects with the
+   * server's message when the kernel cannot (not IPython, no hook).
+   */
+  setHeapMode(kernelId: string, enabled: boolean): Promise<void>;
   /** Tell the server which cell an execution belongs to. */
   annotate(
     kernelId: string,

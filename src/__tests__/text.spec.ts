@@ -1,6 +1,6 @@
 import { nullTranslator } from '@jupyterlab/translation';
 
-import { badgeText, badgeTooltip, worthABadge } from '../badges/text';
+import { badgeText, badgeTooltip, memoryWasReused, worthABadge } from '../badges/text';
 import { record } from './fixtures';
 
 const trans = nullTranslator.load('jupyterlab_memory_usage');
@@ -84,6 +84,24 @@ describe('badgeTooltip', () => {
 
   it('is empty without runs', () => {
     expect(badgeTooltip([], 'binary', trans, false)).toBe('');
+  });
+});
+
+describe('heap mode', () => {
+  it('adds the heap figure to the line and explains the reuse case', () => {
+    const reused = record({ delta: 2 * MIB, peak_increment: 2 * MIB, heap_delta: 229 * MIB, heap_peak_increment: 229 * MIB });
+    expect(memoryWasReused(reused)).toBe(true);
+    expect(badgeText(reused, 'binary', trans)).toMatch(/ · heap \+229\.0 MiB$/);
+    const tooltip = badgeTooltip([reused], 'binary', trans, false);
+    expect(tooltip).toMatch(/Python heap \(tracemalloc\): \+229\.0 MiB allocated and still held/);
+    expect(tooltip).toMatch(/Python reused memory that earlier cells had freed/);
+  });
+
+  it('does not cry reuse when RAM and heap agree, or without heap figures', () => {
+    expect(memoryWasReused(record({ delta: 800 * MIB, heap_delta: 763 * MIB }))).toBe(false);
+    expect(memoryWasReused(record({ delta: 0, heap_delta: 1 * MIB }))).toBe(false);
+    expect(memoryWasReused(record({ delta: 0 }))).toBe(false);
+    expect(badgeTooltip([record({})], 'binary', trans, false)).not.toMatch(/heap/);
   });
 });
 

@@ -1,6 +1,7 @@
 import { Widget } from '@lumino/widgets';
 
 import { IExecutionRecord } from '../model/types';
+import { memoryWasReused } from './text';
 
 export const BADGE_CLASS = 'jp-MemoryUsage-badge';
 
@@ -36,6 +37,8 @@ export class MemoryBadge extends Widget {
     data.duration = numberAttribute(record.duration);
     data.stale = String(fromEarlierProcess);
     data.earlier = String(fromEarlierSession);
+    data.heapDelta = numberAttribute(record.heap_delta ?? null);
+    data.reused = String(memoryWasReused(record));
     node.setAttribute('aria-label', tooltip);
   }
 }

@@ -42,6 +42,9 @@ export function badgeText(
   if (record.rss_end !== null) {
     parts.push(formatBytes(record.rss_end, units));
   }
+  if (typeof record.heap_delta === 'number') {
+    parts.push(trans.__('heap %1', formatSignedBytes(record.heap_delta, units)));
+  }
   return parts.join(SEPARATOR);
 }
 
@@ -88,6 +91,23 @@ export function badgeTooltip(
         ? trans.__('From an earlier session, %1.', new Date(ended * 1000).toLocaleString())
         : trans.__('From an earlier session.')
     );
+  }
+  if (typeof latest.heap_delta === 'number') {
+    lines.push(
+      trans.__(
+        'Python heap (tracemalloc): %1 allocated and still held, peak %2 above its start.',
+        formatSignedBytes(latest.heap_delta, units),
+        formatSignedBytes(latest.heap_peak_increment ?? NaN, units)
+      )
+    );
+    if (memoryWasReused(latest)) {
+      lines.push(
+        trans.__(
+          'The process’s memory barely grew although this cell allocated %1: Python reused memory that earlier cells had freed, so the RAM figure alone understates this cell.',
+          formatBytes(latest.heap_delta, units)
+        )
+      );
+    }
   }
   if (latest.method && latest.method !== 'kernel_hook') {
     lines.push(methodNote(latest.method, trans));
@@ -183,6 +203,20 @@ function methodNote(method: string, trans: TranslationBundle): string {
     default:
       return '';
   }
+}
+
+const REUSE_MIN_BYTES = 10 * 2 ** 20;
+
+/**
+ * The reuse case: the cell kept far more Python memory than the process grew by,
+ * because it filled memory that earlier cells had freed.
+ */
+export function memoryWasReused(record: IExecutionRecord): boolean {
+  const heap = record.heap_delta;
+  if (typeof heap !== 'number' || heap < REUSE_MIN_BYTES || record.delta === null) {
+    return false;
+  }
+  return record.delta < heap / 2;
 }
 
 /**

@@ -11,6 +11,8 @@ import { IExecutionRecord } from './types';
 export interface IMemoryUsageSettings {
   monitoring: boolean;
   units: ByteUnits;
+  /** Turn heap mode on in every kernel a notebook here connects to. */
+  heapModeByDefault?: boolean;
 }
 
 /**
@@ -42,8 +44,12 @@ export class MemoryUsageManager implements IMemoryUsageManager, IDisposable {
   }
 
   configure(settings: IMemoryUsageSettings): void {
-    const { monitoring, units } = this._settings;
-    if (settings.monitoring === monitoring && settings.units === units) {
+    const { monitoring, units, heapModeByDefault } = this._settings;
+    if (
+      settings.monitoring === monitoring &&
+      settings.units === units &&
+      !!settings.heapModeByDefault === !!heapModeByDefault
+    ) {
       return;
     }
     this._settings = { ...settings };
@@ -61,8 +67,18 @@ export class MemoryUsageManager implements IMemoryUsageManager, IDisposable {
     if (!model) {
       model = new KernelMemoryModel(kernelId, this._serverSettings);
       this._models.set(kernelId, model);
+      model.stateChanged.connect(this._applyHeapDefault, this);
     }
     return model;
+  }
+
+  async setHeapMode(kernelId: string, enabled: boolean): Promise<void> {
+    await requestAPI<void>(
+      `kernels/${encodeURIComponent(kernelId)}/heap-mode`,
+      { method: 'POST', body: JSON.stringify({ enabled }) },
+      this._serverSettings
+    );
+    await this._models.get(kernelId)?.refresh();
   }
 
   async earlierRuns(notebookPath: string): Promise<IExecutionRecord[]> {
@@ -118,6 +134,20 @@ export class MemoryUsageManager implements IMemoryUsageManager, IDisposable {
     Signal.clearData(this);
   }
 
+  /** Once per kernel process whose hook is ready, when heap mode is the default. */
+  private _applyHeapDefault(model: KernelMemoryModel): void {
+    const state = model.state;
+    if (!this._settings.heapModeByDefault || !state || state.hook !== 'active' || state.heap_mode) {
+      return;
+    }
+    const key = `${model.kernelId}:${state.pid}`;
+    if (this._heapRequested.has(key)) {
+      return;
+    }
+    this._heapRequested.add(key);
+    void this.setHeapMode(model.kernelId, true).catch(() => undefined);
+  }
+
   private _onRunningChanged(
     _: Kernel.IManager,
     running: Kernel.IModel[]
@@ -140,6 +170,7 @@ export class MemoryUsageManager implements IMemoryUsageManager, IDisposable {
     units: 'binary'
   };
   private _models = new Map<string, KernelMemoryModel>();
+  private _heapRequested = new Set<string>();
   private _isDisposed = false;
   private _settingsChanged = new Signal<this, void>(this);
 }

@@ -31,6 +31,10 @@ export interface IExecutionRecord {
   died_reason?: 'out_of_memory' | 'killed' | 'signal' | 'exited' | null;
   /** How many times the out-of-memory killer ran in the kernel's cgroup during it. */
   oom_kills?: number | null;
+  /** Heap mode (tracemalloc): Python allocations still held at the end. */
+  heap_delta?: number | null;
+  /** Heap mode: the traced peak above the cell's start. */
+  heap_peak_increment?: number | null;
 }
 
 export interface ISample {
@@ -53,6 +57,8 @@ export interface IKernelState {
   execution_state: string;
   reason: string | null;
   restarts: number;
+  /** Whether tracemalloc heap figures are being recorded (IPython kernels). */
+  heap_mode?: boolean;
 }
 
 export interface IKernelReply extends IKernelState {

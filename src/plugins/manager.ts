@@ -2,7 +2,7 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { ICommandPalette } from '@jupyterlab/apputils';
+import { ICommandPalette, Notification } from '@jupyterlab/apputils';
 import { IMainMenu } from '@jupyterlab/mainmenu';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
@@ -51,7 +51,8 @@ export const managerPlugin: JupyterFrontEndPlugin<IMemoryUsageManager> = {
       }
       manager.configure({
         monitoring: settings.get('monitoring').composite !== false,
-        units: (settings.get('units').composite as ByteUnits) ?? 'binary'
+        units: (settings.get('units').composite as ByteUnits) ?? 'binary',
+        heapModeByDefault: settings.get('heapModeByDefault').composite === true
       });
       app.commands.notifyCommandChanged(CommandIDs.toggleMonitoring);
     };
@@ -84,6 +85,37 @@ export const managerPlugin: JupyterFrontEndPlugin<IMemoryUsageManager> = {
       category: COMMAND_CATEGORY
     });
     mainMenu?.viewMenu.addGroup([{ command: CommandIDs.toggleMonitoring }], 60);
+
+    const currentKernelModel = () => {
+      const kernelId = tracker?.currentWidget?.sessionContext.session?.kernel?.id;
+      return kernelId ? manager.modelFor(kernelId) : null;
+    };
+    app.commands.addCommand(CommandIDs.toggleHeapMode, {
+      label: trans.__('Trace Python Heap (Heap Mode)'),
+      caption: trans.__(
+        'Also record what each cell allocated in Python (tracemalloc), which RAM cannot show when memory is reused. Tracing slows allocation-heavy code (see the README for the measured cost).'
+      ),
+      isEnabled: () => currentKernelModel()?.state?.hook === 'active',
+      isToggled: () => currentKernelModel()?.state?.heap_mode === true,
+      execute: async () => {
+        const model = currentKernelModel();
+        if (!model) {
+          return;
+        }
+        try {
+          await manager.setHeapMode(model.kernelId, !(model.state?.heap_mode === true));
+        } catch (error) {
+          Notification.warning(
+            trans.__('Heap mode is not available for this kernel: %1', (error as Error).message),
+            { autoClose: 8000 }
+          );
+        }
+        app.commands.notifyCommandChanged(CommandIDs.toggleHeapMode);
+      }
+    });
+    palette?.addItem({ command: CommandIDs.toggleHeapMode, category: COMMAND_CATEGORY });
+    mainMenu?.viewMenu.addGroup([{ command: CommandIDs.toggleHeapMode }], 60);
+    tracker?.currentChanged.connect(() => app.commands.notifyCommandChanged(CommandIDs.toggleHeapMode));
 
     tracker?.widgetAdded.connect((_, panel: NotebookPanel) => {
       const annotator = new ExecutionAnnotator(panel, manager);

@@ -267,8 +267,11 @@ function ExecutionBarsChart(props: ITimelineBodyProps): JSX.Element {
     name: r.execution_count !== null ? `[${r.execution_count}]` : '[ ]',
     cellId: r.cell_id,
     delta: r.delta ?? 0,
-    peak: r.peak_increment ?? 0
+    peak: r.peak_increment ?? 0,
+    heap: r.heap_delta ?? null
   }));
+  // Heap mode's figures, a second series, when any execution has them.
+  const withHeap = data.some(d => d.heap !== null);
   const reveal = (entry: unknown) => {
     const cellId = (entry as { payload?: { cellId?: string } })?.payload?.cellId;
     if (cellId) {
@@ -286,12 +289,19 @@ function ExecutionBarsChart(props: ITimelineBodyProps): JSX.Element {
             isAnimationActive={false}
             formatter={(v, name) => [
               formatSignedBytes(Number(v), units),
-              name === 'peak' ? trans.__('peak above start') : trans.__('change')
+              name === 'peak'
+                ? trans.__('peak above start')
+                : name === 'heap'
+                  ? trans.__('Python heap kept (tracemalloc)')
+                  : trans.__('change')
             ]}
           />
           <ReferenceLine y={0} className="jp-MemoryUsage-zero" />
           <Bar className="jp-MemoryUsage-deltaBar" dataKey="delta" isAnimationActive={false} onClick={reveal} />
           <Bar className="jp-MemoryUsage-peakBar" dataKey="peak" isAnimationActive={false} onClick={reveal} />
+          {withHeap && (
+            <Bar className="jp-MemoryUsage-heapBar" dataKey="heap" isAnimationActive={false} onClick={reveal} />
+          )}
         </BarChart>
       </ResponsiveContainer>
     </div>
