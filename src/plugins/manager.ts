@@ -11,6 +11,7 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { COMMAND_CATEGORY, CommandIDs } from '../commands';
 import { ByteUnits } from '../format';
 import { ExecutionAnnotator } from '../model/annotator';
+import { CurrentKernel } from '../model/currentKernel';
 import { MemoryUsageManager } from '../model/manager';
 import { IMemoryUsageManager } from '../tokens';
 
@@ -86,10 +87,8 @@ export const managerPlugin: JupyterFrontEndPlugin<IMemoryUsageManager> = {
     });
     mainMenu?.viewMenu.addGroup([{ command: CommandIDs.toggleMonitoring }], 60);
 
-    const currentKernelModel = () => {
-      const kernelId = tracker?.currentWidget?.sessionContext.session?.kernel?.id;
-      return kernelId ? manager.modelFor(kernelId) : null;
-    };
+    const current = tracker ? new CurrentKernel(tracker, manager) : null;
+    const currentKernelModel = () => current?.model ?? null;
     app.commands.addCommand(CommandIDs.toggleHeapMode, {
       label: trans.__('Trace Python Heap (Heap Mode)'),
       caption: trans.__(
@@ -115,7 +114,7 @@ export const managerPlugin: JupyterFrontEndPlugin<IMemoryUsageManager> = {
     });
     palette?.addItem({ command: CommandIDs.toggleHeapMode, category: COMMAND_CATEGORY });
     mainMenu?.viewMenu.addGroup([{ command: CommandIDs.toggleHeapMode }], 60);
-    tracker?.currentChanged.connect(() => app.commands.notifyCommandChanged(CommandIDs.toggleHeapMode));
+    current?.changed.connect(() => app.commands.notifyCommandChanged(CommandIDs.toggleHeapMode));
 
     tracker?.widgetAdded.connect((_, panel: NotebookPanel) => {
       const annotator = new ExecutionAnnotator(panel, manager);

@@ -9,6 +9,7 @@ import { IStatusBar } from '@jupyterlab/statusbar';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
 import { CommandIDs } from '../commands';
+import { CurrentKernel } from '../model/currentKernel';
 import { MemoryAlerts } from '../statusbar/alerts';
 import { KernelStatusItem } from '../statusbar/item';
 import { DEFAULT_THRESHOLDS, validThresholds } from '../statusbar/level';
@@ -36,7 +37,7 @@ export const statusPlugin: JupyterFrontEndPlugin<void> = {
     translator: ITranslator | null
   ): void => {
     const trans = (translator ?? nullTranslator).load('jupyterlab_memory_usage');
-    const model = new KernelStatusModel(tracker, manager);
+    const model = new KernelStatusModel(new CurrentKernel(tracker, manager), manager);
     const alerts = new MemoryAlerts(tracker, manager, trans, {
       enabled: true,
       thresholds: { ...DEFAULT_THRESHOLDS }

@@ -10,6 +10,7 @@ import { INotebookTracker } from '@jupyterlab/notebook';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
 import { COMMAND_CATEGORY, CommandIDs } from '../commands';
+import { CurrentKernel } from '../model/currentKernel';
 import { requestAPI } from '../request';
 import { toCSV, toJSON } from '../timeline/exporting';
 import { TimelineModel } from '../timeline/model';
@@ -38,7 +39,7 @@ export const timelinePlugin: JupyterFrontEndPlugin<void> = {
     translator: ITranslator | null
   ): void => {
     const trans = (translator ?? nullTranslator).load('jupyterlab_memory_usage');
-    const model = new TimelineModel(tracker, manager);
+    const model = new TimelineModel(new CurrentKernel(tracker, manager), manager);
     const panel = new TimelinePanel(model, trans);
     const hasHistory = () => model.notice === null;
     app.shell.add(panel, 'right', { rank: 900 });

@@ -1,10 +1,10 @@
-import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { ByteUnits } from '../format';
+import { CurrentKernel } from '../model/currentKernel';
 import { IKernelState } from '../model/types';
-import { IKernelMemoryModel, IMemoryUsageManager } from '../tokens';
+import { IMemoryUsageManager } from '../tokens';
 import { DEFAULT_THRESHOLDS, IThresholds, memoryLevel, MemoryLevel } from './level';
 
 /**
@@ -12,12 +12,10 @@ import { DEFAULT_THRESHOLDS, IThresholds, memoryLevel, MemoryLevel } from './lev
  */
 export class KernelStatusModel implements IDisposable {
   constructor(
-    private readonly _tracker: INotebookTracker,
+    private readonly _current: CurrentKernel,
     private readonly _manager: IMemoryUsageManager
   ) {
-    _tracker.currentChanged.connect(this._follow, this);
-    _manager.settingsChanged.connect(this._follow, this);
-    this._follow();
+    _current.changed.connect(this._emit, this);
   }
 
   get changed(): ISignal<this, void> {
@@ -25,7 +23,7 @@ export class KernelStatusModel implements IDisposable {
   }
 
   get state(): IKernelState | null {
-    return this._kernelModel?.state ?? null;
+    return this._current.model?.state ?? null;
   }
 
   get units(): ByteUnits {
@@ -55,32 +53,14 @@ export class KernelStatusModel implements IDisposable {
       return;
     }
     this._isDisposed = true;
+    this._current.changed.disconnect(this._emit, this);
     Signal.clearData(this);
-  }
-
-  private _follow(): void {
-    const panel: NotebookPanel | null = this._tracker.currentWidget;
-    if (panel !== this._panel) {
-      this._panel?.sessionContext.kernelChanged.disconnect(this._follow, this);
-      this._panel = panel;
-      panel?.sessionContext.kernelChanged.connect(this._follow, this);
-    }
-    const kernelId = panel?.sessionContext.session?.kernel?.id;
-    const model = kernelId ? this._manager.modelFor(kernelId) : null;
-    if (model !== this._kernelModel) {
-      this._kernelModel?.stateChanged.disconnect(this._emit, this);
-      this._kernelModel = model;
-      model?.stateChanged.connect(this._emit, this);
-    }
-    this._changed.emit();
   }
 
   private _emit(): void {
     this._changed.emit();
   }
 
-  private _panel: NotebookPanel | null = null;
-  private _kernelModel: IKernelMemoryModel | null = null;
   private _thresholds: IThresholds = { ...DEFAULT_THRESHOLDS };
   private _isDisposed = false;
   private _changed = new Signal<this, void>(this);

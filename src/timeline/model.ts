@@ -1,8 +1,9 @@
-import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
+import { NotebookPanel } from '@jupyterlab/notebook';
 import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { ByteUnits } from '../format';
+import { CurrentKernel } from '../model/currentKernel';
 import { IExecutionRecord, IKernelState } from '../model/types';
 import { IKernelMemoryModel, IMemoryUsageManager } from '../tokens';
 import { downsample, IPoint } from './downsample';
@@ -38,11 +39,10 @@ export interface IHeaviestRow {
  */
 export class TimelineModel implements IDisposable {
   constructor(
-    private readonly _tracker: INotebookTracker,
+    private readonly _current: CurrentKernel,
     private readonly _manager: IMemoryUsageManager
   ) {
-    _tracker.currentChanged.connect(this._follow, this);
-    _manager.settingsChanged.connect(this._follow, this);
+    _current.changed.connect(this._follow, this);
     this._follow();
   }
 
@@ -51,7 +51,7 @@ export class TimelineModel implements IDisposable {
   }
 
   get panel(): NotebookPanel | null {
-    return this._panel;
+    return this._current.panel;
   }
 
   get units(): ByteUnits {
@@ -62,7 +62,7 @@ export class TimelineModel implements IDisposable {
     if (!this._manager.monitoring) {
       return 'monitoring-off';
     }
-    if (!this._panel) {
+    if (!this._current.panel) {
       return 'no-notebook';
     }
     if (!this._kernelModel) {
@@ -154,7 +154,7 @@ export class TimelineModel implements IDisposable {
   }
 
   sourceOf(cellId: string): string | null {
-    const cells = this._panel?.content.model?.cells;
+    const cells = this._current.panel?.content.model?.cells;
     if (!cells) {
       return null;
     }
@@ -178,7 +178,7 @@ export class TimelineModel implements IDisposable {
 
   /** Make a cell the notebook's active cell and scroll it into view. */
   async revealCell(cellId: string): Promise<void> {
-    const notebook = this._panel?.content;
+    const notebook = this._current.panel?.content;
     if (!notebook) {
       return;
     }
@@ -202,34 +202,23 @@ export class TimelineModel implements IDisposable {
     return this._isDisposed;
   }
 
+  /** Listen to the current kernel model's executions and failures. */
   private _follow(): void {
-    const panel = this._tracker.currentWidget;
-    if (panel !== this._panel) {
-      this._panel?.sessionContext.kernelChanged.disconnect(this._follow, this);
-      this._panel = panel;
-      panel?.sessionContext.kernelChanged.connect(this._follow, this);
-    }
-    const kernelId = panel?.sessionContext.session?.kernel?.id;
-    const model = kernelId ? this._manager.modelFor(kernelId) : null;
+    const model = this._current.model;
     if (model !== this._kernelModel) {
       this._kernelModel?.executionsChanged.disconnect(this._emit, this);
-      this._kernelModel?.stateChanged.disconnect(this._onState, this);
       this._kernelModel?.connectionFailure.disconnect(this._onFailure, this);
       this._kernelModel = model;
       this._serverMissing = false;
       model?.executionsChanged.connect(this._emit, this);
-      model?.stateChanged.connect(this._onState, this);
       model?.connectionFailure.connect(this._onFailure, this);
+    } else if (model?.state) {
+      this._serverMissing = false;
     }
     this._changed.emit();
   }
 
   private _emit(): void {
-    this._changed.emit();
-  }
-
-  private _onState(): void {
-    this._serverMissing = false;
     this._changed.emit();
   }
 
@@ -242,7 +231,6 @@ export class TimelineModel implements IDisposable {
     }
   }
 
-  private _panel: NotebookPanel | null = null;
   private _kernelModel: IKernelMemoryModel | null = null;
   private _serverMissing = false;
   private _heaviestOrder: HeaviestOrder = 'peak';

@@ -1,0 +1,74 @@
+import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
+import { IDisposable } from '@lumino/disposable';
+import { ISignal, Signal } from '@lumino/signaling';
+
+import { IKernelMemoryModel, IMemoryUsageManager } from '../tokens';
+
+/**
+ * Follows the current notebook and the memory model of its kernel, through
+ * notebook switches, kernel changes and monitoring being turned off or on.
+ * Emits `changed` on any of those and whenever the model's state changes.
+ */
+export class CurrentKernel implements IDisposable {
+  constructor(
+    private readonly _tracker: INotebookTracker,
+    private readonly _manager: IMemoryUsageManager
+  ) {
+    _tracker.currentChanged.connect(this._follow, this);
+    _manager.settingsChanged.connect(this._follow, this);
+    this._follow();
+  }
+
+  /** Emitted when the panel, its kernel model or the model's state changed. */
+  get changed(): ISignal<this, void> {
+    return this._changed;
+  }
+
+  get panel(): NotebookPanel | null {
+    return this._panel;
+  }
+
+  get model(): IKernelMemoryModel | null {
+    return this._model;
+  }
+
+  get isDisposed(): boolean {
+    return this._isDisposed;
+  }
+
+  dispose(): void {
+    if (this._isDisposed) {
+      return;
+    }
+    this._isDisposed = true;
+    this._panel?.sessionContext.kernelChanged.disconnect(this._follow, this);
+    this._model?.stateChanged.disconnect(this._emit, this);
+    Signal.clearData(this);
+  }
+
+  private _follow(): void {
+    const panel = this._tracker.currentWidget;
+    if (panel !== this._panel) {
+      this._panel?.sessionContext.kernelChanged.disconnect(this._follow, this);
+      this._panel = panel;
+      panel?.sessionContext.kernelChanged.connect(this._follow, this);
+    }
+    const kernelId = panel?.sessionContext.session?.kernel?.id;
+    const model = kernelId ? this._manager.modelFor(kernelId) : null;
+    if (model !== this._model) {
+      this._model?.stateChanged.disconnect(this._emit, this);
+      this._model = model;
+      model?.stateChanged.connect(this._emit, this);
+    }
+    this._changed.emit();
+  }
+
+  private _emit(): void {
+    this._changed.emit();
+  }
+
+  private _panel: NotebookPanel | null = null;
+  private _model: IKernelMemoryModel | null = null;
+  private _isDisposed = false;
+  private _changed = new Signal<this, void>(this);
+}
