@@ -1,0 +1,223 @@
+"""What monitoring costs an execution.
+
+1. 1,000 trivial executions (`pass`) through a server with the extension enabled and through
+   one with `--MemoryUsage.enabled=False`, alternating runs on warm kernels, both through the
+   server's websocket (as JupyterLab runs cells) and straight to the kernel over ZMQ: the ratio
+   of total times (target <= 1.03).
+2. The in-kernel hook's own cost per cell, start and end apart: its `pre_run_cell` and
+   `post_run_cell` called in a loop inside the kernel (target <= 50 us in all).
+3. The latency from the kernel going idle (the `status: idle` message's header date) to the
+   record being final in the API, polling the API back to back (target < 20 ms median).
+
+Run: .venv/bin/python bench/execution_cost.py [--quick] [--cells N] [--rounds N] ...
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+
+from _common import (Server, WebsocketClient, as_timestamp, banner, execute, load, median,
+                     percentile, table)
+
+
+def run_cells(driver, n: int) -> float:
+    t0 = time.perf_counter()
+    for _ in range(n):
+        driver("pass")
+    return time.perf_counter() - t0
+
+
+def zmq_driver(client):
+    return lambda code: execute(client, code)
+
+
+def cost_ratio(args, on: Server, off: Server, k_on: str, k_off: str) -> None:
+    print(f"\n-- {args.cells} executions of `pass`, {args.rounds} alternating rounds per mode "
+          f"(order flips every round) --", flush=True)
+    drivers: dict[str, dict[str, object]] = {}
+    clients = []
+    for path in args.paths:
+        drivers[path] = {}
+        for name, server, kernel_id in (("enabled", on, k_on), ("disabled", off, k_off)):
+            if path.startswith("websocket"):
+                ws = WebsocketClient(server, kernel_id, quickack=path == "websocket")
+                clients.append(ws)
+                drivers[path][name] = ws.execute
+            else:
+                client = server.client(kernel_id)
+                clients.append(client)
+                drivers[path][name] = zmq_driver(client)
+            run_cells(drivers[path][name], max(50, args.cells // 5))  # warm
+    rows = []
+    for path in args.paths:
+        times: dict[str, list[float]] = {"enabled": [], "disabled": []}
+        for r in range(args.rounds):
+            order = ("enabled", "disabled") if r % 2 == 0 else ("disabled", "enabled")
+            for name in order:
+                times[name].append(run_cells(drivers[path][name], args.cells))
+        pair_ratios = [a / b for a, b in zip(times["enabled"], times["disabled"])]
+        total_on, total_off = sum(times["enabled"]), sum(times["disabled"])
+        per_on = total_on / (args.rounds * args.cells)
+        per_off = total_off / (args.rounds * args.cells)
+        rows.append([
+            path,
+            " ".join(f"{t:.2f}" for t in times["enabled"]),
+            " ".join(f"{t:.2f}" for t in times["disabled"]),
+            f"{per_on * 1e3:.2f} / {per_off * 1e3:.2f}",
+            f"{(per_on - per_off) * 1e6:+.0f}",
+            f"**{total_on / total_off:.3f}**",
+            f"{min(pair_ratios):.3f}–{max(pair_ratios):.3f}",
+        ])
+        print(f"   {path}: done (load {load()})", flush=True)
+    for c in clients:
+        if isinstance(c, WebsocketClient):
+            c.close()
+        else:
+            c.stop_channels()
+    print(table(["path", "enabled: s per round", "disabled: s per round", "ms per cell on / off",
+                 "µs per cell", "ratio of totals", "ratio per round"], rows))
+    print("target: ratio of totals <= 1.03")
+
+
+HOOK_CODE = r"""
+import time as _t, json as _j
+def _jmu_bench(_n, _attr):
+    _h = getattr(get_ipython(), _attr)
+    _r = {}
+    _t0 = _t.perf_counter()
+    for _ in range(_n): _h.pre_run_cell()
+    _t1 = _t.perf_counter()
+    for _ in range(_n): _h.pre_run_cell(); _h.post_run_cell()
+    _t2 = _t.perf_counter()
+    _r['start'] = (_t1 - _t0) / _n * 1e6
+    _r['end'] = ((_t2 - _t1) - (_t1 - _t0)) / _n * 1e6
+    # Where the end's time goes (private names: skipped if the hook changed).
+    try:
+        _t3 = _t.perf_counter()
+        for _ in range(_n): _h.proc.rss_and_hwm_bytes()
+        _r['end_read'] = (_t.perf_counter() - _t3) / _n * 1e6
+    except Exception:
+        pass
+    try:
+        _d = {'event': 'bench', 'started': 0.0, 'ended': 0.0, 'rss_start': 1, 'rss_end': 1,
+              'rss_hwm': 1, 'success': True}
+        _t3 = _t.perf_counter()
+        for _ in range(_n): _h._publish(_d)
+        _r['end_publish'] = (_t.perf_counter() - _t3) / _n * 1e6
+    except Exception:
+        pass
+    _h.pre_run_cell()  # so that this cell's own post_run_cell reports sane figures
+    return _r
+"""
+
+
+def hook_cost(args, on: Server, k_on: str) -> None:
+    from jupyterlab_memory_usage.kernel_hook import STATE_ATTR
+
+    print(f"\n-- the hook's cost per cell, in the kernel ({args.hook_loops} calls x {args.hook_reps} runs) --",
+          flush=True)
+    client = on.client(k_on)
+    execute(client, HOOK_CODE)
+    runs = []
+    for _ in range(args.hook_reps):
+        _, _, out = execute(client, f"print(__import__('json').dumps(_jmu_bench({args.hook_loops}, {STATE_ATTR!r})))")
+        runs.append(json.loads(out))
+        time.sleep(0.2)
+    client.stop_channels()
+
+    def col(key: str) -> str:
+        values = [r[key] for r in runs if key in r]
+        return f"{median(values):.1f} ({min(values):.1f}–{max(values):.1f})" if values else "n/a"
+
+    total = [r["start"] + r["end"] for r in runs]
+    print(table(["start (pre_run_cell)", "end (post_run_cell)", "start + end",
+                 "end: reading /proc", "end: publishing"],
+                [[col("start"), col("end"), f"**{median(total):.1f}** ({min(total):.1f}–{max(total):.1f})",
+                  col("end_read"), col("end_publish")]]))
+    print("µs per cell, median (min–max) over runs; target: start + end <= 50 µs")
+
+
+def latency(args, on: Server, k_on: str) -> None:
+    print(f"\n-- idle -> record final in the API ({args.latency_n} executions of `pass`, "
+          f"API polled back to back) --", flush=True)
+    client = on.client(k_on)
+    seq = on.memory_state(k_on, 0)["seq"]
+    latencies, rtts, polls = [], [], []
+    for _ in range(args.latency_n):
+        time.sleep(random.uniform(0.02, 0.08))
+        msg_id = client.execute("pass")
+        final_at, n = None, 0
+        deadline = time.monotonic() + 30
+        while final_at is None:
+            sent = time.time()
+            state = on.memory_state(k_on, seq)
+            received = time.time()
+            rtts.append(received - sent)
+            n += 1
+            seq = state["seq"]
+            for record in state["executions"]:
+                if record["msg_id"] == msg_id and record["status"] != "running":
+                    final_at = received
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"record of {msg_id} never final")
+        idle_at = None
+        while idle_at is None:
+            msg = client.get_iopub_msg(timeout=30)
+            if (msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "status"
+                    and msg["content"]["execution_state"] == "idle"):
+                idle_at = as_timestamp(msg["header"]["date"])
+        latencies.append(final_at - idle_at)
+        polls.append(n)
+    client.stop_channels()
+    ms = [x * 1e3 for x in latencies]
+    print(table(["median", "p95", "min", "max", "poll round trip (median)", "polls per execution (median)"],
+                [[f"**{median(ms):.1f} ms**", f"{percentile(ms, 95):.1f} ms", f"{min(ms):.1f} ms",
+                  f"{max(ms):.1f} ms", f"{median(rtts) * 1e3:.2f} ms", f"{median(polls):.0f}"]]))
+    print("latency = arrival of the first API reply showing the record final - the idle's header date "
+          "(an upper bound, within one poll round trip); target < 20 ms median")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="small counts: a smoke run of a minute")
+    parser.add_argument("--cells", type=int, default=1000, help="executions per run (1000)")
+    parser.add_argument("--rounds", type=int, default=4, help="runs per mode (4)")
+    parser.add_argument("--paths", default="websocket,zmq",
+                        help="websocket (through the server; the client ACKs at once), websocket-plain "
+                             "(the same with Linux's delayed ACKs: jupyter_server leaves Nagle on, so "
+                             "about 40 ms per cell), zmq (straight to the kernel)")
+    parser.add_argument("--hook-loops", type=int, default=2000)
+    parser.add_argument("--hook-reps", type=int, default=7)
+    parser.add_argument("--latency-n", type=int, default=200)
+    parser.add_argument("--only", default="cost,hook,latency", help="cost,hook,latency")
+    args = parser.parse_args()
+    if args.quick:
+        args.cells, args.rounds, args.hook_loops, args.hook_reps, args.latency_n = 200, 2, 500, 3, 40
+    args.paths = [p.strip() for p in args.paths.split(",") if p.strip()]
+    only = set(args.only.split(","))
+    banner("execution cost")
+    t0 = time.time()
+    with Server(name="enabled") as on, Server("--MemoryUsage.enabled=False", name="disabled") as off:
+        k_on, k_off = on.start_kernel(), off.start_kernel()
+        state = on.wait_hook(k_on)
+        print(f"enabled server: hook {state['hook']}, method {state['method']}; disabled server: "
+              f"{off.get('/api/memory-usage/kernels')['kernels'] or 'no kernel watched'}", flush=True)
+        for server, kernel_id in ((on, k_on), (off, k_off)):
+            client = server.client(kernel_id)
+            execute(client, "pass")
+            client.stop_channels()
+        if "cost" in only:
+            cost_ratio(args, on, off, k_on, k_off)
+        if "hook" in only:
+            hook_cost(args, on, k_on)
+        if "latency" in only:
+            latency(args, on, k_on)
+    print(f"\nload average at end: {load()}; took {time.time() - t0:.0f} s", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
