@@ -1,0 +1,265 @@
+"""What monitoring costs the server.
+
+1. CPU: two servers side by side, one with the extension and one with
+   `--MemoryUsage.enabled=False`, each running 20 kernels that execute short cells back to
+   back (driven straight over ZMQ from this process, one cell always queued behind the
+   running one). Load is put on one server at a time, alternating, for 60 s per server in all;
+   the server process's CPU time (user + system, all its threads) over those seconds, with
+   minus without, as a fraction of one core (target < 1%). Also the same with the 20 kernels
+   idle.
+2. Memory: the server's resident memory while 10 kernels run 10,000 `pass` cells each
+   (100,000 recorded executions) with `--MemoryUsage.max_executions=5000` and
+   `--MemoryUsage.max_samples=5000`, so both history limits are reached half way: the curve
+   and the total growth (target: bounded, < 50 MB, flat once the limits are reached).
+
+Run: .venv/bin/python bench/server_cost.py [--quick] [--kernels N] [--seconds S] ...
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+import time
+from collections import deque
+
+from _common import MIB, Server, banner, execute, load, table
+
+
+class Driver(threading.Thread):
+    """Keeps one kernel executing `cell` back to back: `depth` requests always outstanding."""
+
+    def __init__(self, client, cell: str, depth: int):
+        super().__init__(daemon=True)
+        self.client, self.cell, self.depth = client, cell, depth
+        self.running = threading.Event()
+        self.halt = threading.Event()
+        self.done = 0
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        pending: deque[str] = deque()
+        try:
+            while not self.halt.is_set():
+                if not self.running.is_set() and not pending:
+                    self.running.wait(0.1)
+                    continue
+                while self.running.is_set() and len(pending) < self.depth:
+                    pending.append(self.client.execute(self.cell))
+                try:
+                    msg = self.client.get_shell_msg(timeout=0.5)
+                except Exception:  # queue.Empty
+                    continue
+                parent = msg["parent_header"].get("msg_id")
+                if parent in pending:
+                    pending.remove(parent)
+                    self.done += 1
+        except BaseException as e:  # noqa: BLE001 - reported by the main thread
+            self.error = e
+
+
+def start_kernels(server: Server, n: int, hook: bool) -> list[tuple[str, object]]:
+    kernel_ids = [server.start_kernel() for _ in range(n)]
+    kernels = []
+    for kernel_id in kernel_ids:
+        client = server.client(kernel_id, iopub=False)
+        if hook:
+            state = server.wait_hook(kernel_id)
+            assert state["hook"] == "active", state
+        kernels.append((kernel_id, client))
+    return kernels
+
+
+def cpu_seconds(server: Server) -> float:
+    times = server.process.cpu_times()
+    return times.user + times.system
+
+
+def cpu_phase(args) -> None:
+    print(f"\n-- server CPU: {args.kernels} kernels per server running `{args.cell}` back to back, "
+          f"{args.seconds:.0f} s per server in {args.rounds} alternating rounds --", flush=True)
+    t0 = time.time()
+    with Server(name="cpu-enabled") as on, Server("--MemoryUsage.enabled=False", name="cpu-disabled") as off:
+        servers = {"enabled": on, "disabled": off}
+        drivers: dict[str, list[Driver]] = {}
+        for name, server in servers.items():
+            kernels = start_kernels(server, args.kernels, hook=name == "enabled")
+            drivers[name] = [Driver(client, args.cell, depth=2) for _, client in kernels]
+            for d in drivers[name]:
+                d.start()
+        print(f"   {2 * args.kernels} kernels ready in {time.time() - t0:.0f} s (load {load()})", flush=True)
+        time.sleep(3)
+        busy = {name: [0.0, 0.0, 0] for name in servers}  # cpu s, wall s, executions
+        idle = {name: [0.0, 0.0] for name in servers}
+        # Idle first: 20 idle kernels per server, both measured over the same seconds.
+        if args.idle_seconds > 0:
+            c0 = {name: cpu_seconds(s) for name, s in servers.items()}
+            w0 = time.monotonic()
+            time.sleep(args.idle_seconds)
+            for name, s in servers.items():
+                idle[name] = [cpu_seconds(s) - c0[name], time.monotonic() - w0]
+        per_round = args.seconds / args.rounds
+        for r in range(args.rounds):
+            order = ("enabled", "disabled") if r % 2 == 0 else ("disabled", "enabled")
+            for name in order:
+                group = drivers[name]
+                for d in group:
+                    d.running.set()
+                time.sleep(2)  # ramp up: every kernel busy
+                done0 = sum(d.done for d in group)
+                c0, w0 = cpu_seconds(servers[name]), time.monotonic()
+                time.sleep(per_round)
+                c1, w1 = cpu_seconds(servers[name]), time.monotonic()
+                done1 = sum(d.done for d in group)
+                for d in group:
+                    d.running.clear()
+                busy[name][0] += c1 - c0
+                busy[name][1] += w1 - w0
+                busy[name][2] += done1 - done0
+                # Let the queue drain before the other server's turn.
+                deadline = time.monotonic() + 30
+                while time.monotonic() < deadline:
+                    before = sum(d.done for d in group)
+                    time.sleep(0.5)
+                    if sum(d.done for d in group) == before:
+                        break
+                print(f"   round {r + 1} {name}: {done1 - done0} executions, server CPU "
+                      f"{(c1 - c0) / (w1 - w0) * 100:.2f}% of a core (load {load()})", flush=True)
+        for group in drivers.values():
+            for d in group:
+                d.halt.set()
+                d.join()
+                if d.error:
+                    raise d.error
+                d.client.stop_channels()
+
+    def pct(cpu: float, wall: float) -> str:
+        return f"{cpu / wall * 100:.2f}%" if wall else "n/a"
+
+    on_b, off_b = busy["enabled"], busy["disabled"]
+    extra = on_b[0] / on_b[1] - off_b[0] / off_b[1]
+    rate = on_b[2] / on_b[1]
+    rows = [
+        [f"{args.kernels} kernels busy", pct(on_b[0], on_b[1]), pct(off_b[0], off_b[1]), f"**{extra * 100:.2f}%**",
+         f"{rate:.0f} / {off_b[2] / off_b[1]:.0f}", f"{extra / rate * 1e6:.0f}" if rate else "n/a"],
+    ]
+    if args.idle_seconds > 0:
+        on_i, off_i = idle["enabled"], idle["disabled"]
+        rows.append([f"{args.kernels} kernels idle", pct(*on_i), pct(*off_i),
+                     f"{(on_i[0] / on_i[1] - off_i[0] / off_i[1]) * 100:.2f}%", "0", "–"])
+    print(table(["load", "server CPU, enabled", "server CPU, disabled", "monitoring's share of a core",
+                 "executions/s on / off", "µs of server CPU per execution"], rows))
+    print("CPU: user + system of the server process over the measured seconds (ramp-up excluded); "
+          "target: monitoring < 1% of a core")
+
+
+def memory_phase(args) -> None:
+    total = args.mem_kernels * args.mem_cells
+    print(f"\n-- server memory: {args.mem_kernels} kernels x {args.mem_cells} `pass` cells = {total} executions "
+          f"(store_history={args.store_history}, {args.batch} queued per kernel), "
+          f"max_executions={args.max_executions}, max_samples={args.max_samples} --", flush=True)
+    t0 = time.time()
+    with Server(f"--MemoryUsage.max_executions={args.max_executions}",
+                f"--MemoryUsage.max_samples={args.max_samples}", name="memory") as server:
+        kernels = start_kernels(server, args.mem_kernels, hook=True)
+        for _, client in kernels:  # one cell each, so that every structure exists before the baseline
+            client.execute("pass")
+            client.get_shell_msg(timeout=60)
+        time.sleep(3)
+        rss0 = server.process.memory_info().rss
+        print(f"   {args.mem_kernels} kernels ready in {time.time() - t0:.0f} s; server RSS {rss0 / MIB:.1f} MiB",
+              flush=True)
+        counts = [0] * len(kernels)
+
+        def run(i: int, client) -> None:
+            sent = 0
+            while counts[i] < args.mem_cells:
+                batch = min(args.batch, args.mem_cells - sent)
+                ids = {client.execute("pass", store_history=args.store_history) for _ in range(batch)}
+                sent += batch
+                while ids:
+                    msg = client.get_shell_msg(timeout=120)
+                    if msg["parent_header"].get("msg_id") in ids:
+                        ids.discard(msg["parent_header"]["msg_id"])
+                        counts[i] += 1
+
+        threads = [threading.Thread(target=run, args=(i, c), daemon=True) for i, (_, c) in enumerate(kernels)]
+        w0 = time.monotonic()
+        for t in threads:
+            t.start()
+        curve = [(0, rss0, 0.0)]
+        step = max(1, total // args.points)
+        next_mark = step
+        peak = rss0
+        while any(t.is_alive() for t in threads):
+            time.sleep(0.25)
+            done = sum(counts)
+            rss = server.process.memory_info().rss
+            peak = max(peak, rss)
+            if done >= next_mark:
+                curve.append((done, rss, time.monotonic() - w0))
+                next_mark += step
+        for t in threads:
+            t.join()
+        elapsed = time.monotonic() - w0
+        time.sleep(2)  # the last records final
+        rss_end = server.process.memory_info().rss
+        if curve[-1][0] != total:
+            curve.append((total, rss_end, elapsed))
+        kept = []
+        for kernel_id, client in kernels:
+            state = server.memory_state(kernel_id, 0)
+            kept.append((len(state["executions"]), len(state["samples"]),
+                         max((r.get("execution_count") or 0) for r in state["executions"])))
+            client.stop_channels()
+    limit_at = args.max_executions * args.mem_kernels
+    rows = []
+    for done, rss, at in curve:
+        mark = " (executions limit reached)" if done >= limit_at and not any(r[0].startswith("**") for r in rows) else ""
+        rows.append([f"{'**' if mark else ''}{done:,}{'**' if mark else ''}", f"{at:.0f}", f"{rss / MIB:.1f}",
+                     f"{(rss - rss0) / MIB:+.1f}{mark}"])
+    print(table(["executions", "s", "server RSS MiB", "growth MiB"], rows))
+    after_limit = [rss for done, rss, _ in curve if done >= limit_at]
+    print(f"total growth: **{(rss_end - rss0) / 1e6:.1f} MB** ({(rss_end - rss0) / MIB:.1f} MiB), peak "
+          f"{(peak - rss0) / MIB:+.1f} MiB; after the limits ({limit_at:,} executions): "
+          f"{(after_limit[-1] - after_limit[0]) / MIB:+.1f} MiB" if after_limit else "")
+    print(f"{total / elapsed:.0f} executions/s; records kept per kernel: {sorted(set(k[0] for k in kept))}, "
+          f"samples kept per kernel: {min(k[1] for k in kept)}–{max(k[1] for k in kept)}, highest execution_count "
+          f"seen: {min(k[2] for k in kept)}–{max(k[2] for k in kept)} (expected {args.mem_cells + 1})")
+    print("target: growth bounded, < 50 MB, flat once the limits are reached")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="small counts: a smoke run of about two minutes")
+    parser.add_argument("--only", default="cpu,memory", help="cpu,memory")
+    parser.add_argument("--kernels", type=int, default=20, help="kernels per server in the CPU phase (20)")
+    parser.add_argument("--seconds", type=float, default=60, help="seconds of load per server (60)")
+    parser.add_argument("--rounds", type=int, default=2, help="alternating rounds the seconds are split into (2)")
+    parser.add_argument("--idle-seconds", type=float, default=15, help="seconds measured with all kernels idle (15)")
+    parser.add_argument("--cell", default="import time; time.sleep(0.1)", help="the short cell of the CPU phase")
+    parser.add_argument("--mem-kernels", type=int, default=10)
+    parser.add_argument("--mem-cells", type=int, default=10000, help="cells per kernel in the memory phase")
+    parser.add_argument("--max-executions", type=int, default=5000)
+    parser.add_argument("--max-samples", type=int, default=5000)
+    parser.add_argument("--batch", type=int, default=50, help="cells queued at once per kernel (memory phase)")
+    parser.add_argument("--store-history", action="store_true",
+                        help="memory phase: store_history=True as JupyterLab sends it (IPython then writes "
+                             "each cell to its history database: slower for the kernels, the same for the server)")
+    parser.add_argument("--points", type=int, default=10, help="points of the memory curve")
+    args = parser.parse_args()
+    if args.quick:
+        args.kernels, args.seconds, args.idle_seconds = 6, 16, 5
+        args.mem_kernels, args.mem_cells, args.max_executions, args.max_samples = 4, 1000, 500, 500
+    only = set(args.only.split(","))
+    banner("server cost")
+    t0 = time.time()
+    if "cpu" in only:
+        cpu_phase(args)
+    if "memory" in only:
+        memory_phase(args)
+    print(f"\nload average at end: {load()}; took {time.time() - t0:.0f} s", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
