@@ -15,7 +15,8 @@ class MemoryUsageApp(ExtensionApp):
 
     def initialize_settings(self) -> None:
         config = MemoryUsage(parent=self.serverapp)
-        self.monitor = MemoryMonitor(self.serverapp.kernel_manager, config, self.log)
+        self.monitor = MemoryMonitor(self.serverapp.kernel_manager, config, self.log,
+                                     force_psutil=config.force_psutil_probe)
         self.settings["memory_usage_monitor"] = self.monitor
         event_logger = getattr(self.serverapp, "event_logger", None)
         if event_logger is not None:

@@ -72,8 +72,22 @@ class MemoryUsage(Configurable):
 
     count_children = Bool(
         False,
-        help="Add the resident memory of the kernel's child processes to its figures. "
-        "Either way it is reported apart as children_rss.",
+        help="Add the resident memory of the kernel's child processes (all descendants) "
+        "to each execution's rss_start, rss_end and rss_peak. The children are read from "
+        "outside: at the start, the last reading before the cell began (the previous "
+        "execution's end, or the periodic scan); at the end, a scan when the server handles "
+        "the cell's idle; the peak adds the largest children reading seen during the cell "
+        "to the kernel's own peak, so a child that lived between two scans is missed. In "
+        "'Run All' a child's memory can land on a neighbouring cell. Each scan walks the "
+        "process table on the server's event loop (a millisecond or two). The kernel's "
+        "rss, the samples and children_rss stay apart either way.",
+    ).tag(config=True)
+
+    force_psutil_probe = Bool(
+        False,
+        help="Read kernel processes through psutil even where /proc exists. For testing "
+        "the behaviour of systems without /proc (macOS, Windows) on Linux: no high-water "
+        "mark, so every peak is the largest sample (method outside_sampled).",
     ).tag(config=True)
 
     children_sample_interval_s = Float(

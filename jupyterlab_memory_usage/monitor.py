@@ -109,6 +109,12 @@ class _OpenExecution:
     # The cgroup's oom_kill count when the execution started, to tell whether the
     # out-of-memory killer struck during it.
     oom_kill_count_start: int | None = None
+    # With MemoryUsage.count_children: the kernel's own rss at the start (the record's
+    # figures then hold kernel + children), the children's rss read at busy, and the
+    # largest children figure seen during the execution.
+    kernel_rss_start: int | None = None
+    children_start: int | None = None
+    children_max: int | None = None
 
 
 class KernelMonitor:
@@ -258,6 +264,9 @@ class KernelMonitor:
                     record.exit_signal = -exit_code
                 else:
                     record.exit_code = exit_code
+            if open_execution.children_start is not None and open_execution.kernel_rss_start is not None:
+                # The live figures held the children; a dead kernel's are its own.
+                record.rss_start, record.rss_peak = open_execution.kernel_rss_start, None
             peak = max(v for v in (record.rss_peak, open_execution.rss_peak_seen, record.rss_start, 0) if v is not None)
             record.set_figures(record.rss_start, self.rss_bytes, peak)
             if oom_kill_count_now is not None and open_execution.oom_kill_count_start is not None:
@@ -481,6 +490,12 @@ class KernelMonitor:
         if count is not None:
             self.oom_kill_count = count
         open_execution = _OpenExecution(msg_id, busy_time, oom_kill_count_start=count)
+        if self.config.count_children:
+            # busy reaches us after the cell has begun (a fast cell may already have
+            # ended its children): the start is the last reading from before it.
+            start = self._children_before(busy_time)
+            open_execution.children_start = open_execution.children_max = (
+                start if start is not None else self._children_now() or 0)
         self.open[msg_id] = open_execution
         if msg_id in self._annotations:
             self.history.touch(self._promote(open_execution))
@@ -498,6 +513,7 @@ class KernelMonitor:
         )
         start_sample = self.history.last_sample_before(open_execution.busy_time or time.time())
         record.set_figures(start_sample.rss if start_sample else self.rss_bytes, self.rss_bytes, None)
+        open_execution.kernel_rss_start = record.rss_start
         cell_id, notebook_path, _ = self._annotations.pop(open_execution.msg_id, (None, None, None))
         record.cell_id, record.notebook_path = cell_id, notebook_path
         open_execution.record = record
@@ -536,11 +552,16 @@ class KernelMonitor:
             return
         record = self._promote(open_execution)
         report = open_execution.hook_report
+        if open_execution.children_start is not None:
+            record.rss_start = open_execution.kernel_rss_start  # the live figures held the children
         if report is not None:
             self._finish_from_hook(record, open_execution, report)
         else:
             self._finish_from_outside(record, open_execution, idle_time, rss_end, hwm)
-        self._finish(record)
+        kernel_rss_end = record.rss_end
+        if open_execution.children_start is not None:
+            self._count_children_in(record, open_execution)
+        self._finish(record, kernel_rss_end)
         self._after_execution()
 
     def _finish_from_hook(self, record: ExecutionRecord, open_execution: _OpenExecution,
@@ -575,12 +596,15 @@ class KernelMonitor:
         peaks = [p for p in peaks if p is not None]
         record.set_figures(record.rss_start, rss_end, max(peaks) if peaks else None)
 
-    def _finish(self, record: ExecutionRecord) -> None:
+    def _finish(self, record: ExecutionRecord, kernel_rss_end: int | None = None) -> None:
         self.history.touch(record)
         self.on_final(record)
         self._last_final_status = record.status
-        if record.rss_end is not None and record.ended is not None:
-            self.history.add_sample(record.ended, record.rss_end, self.children_rss_bytes)
+        # The samples are the kernel process's own, children apart (count_children adds
+        # them to the record's figures only).
+        rss_end = kernel_rss_end if kernel_rss_end is not None else record.rss_end
+        if rss_end is not None and record.ended is not None:
+            self.history.add_sample(record.ended, rss_end, self.children_rss_bytes)
 
     def _after_execution(self) -> None:
         # With the hook, the kernel resets its own peak at each cell's real start; a
@@ -592,6 +616,36 @@ class KernelMonitor:
         if hook_report is not None:
             return "kernel_hook" if hook_report.get("rss_hwm") is not None else "kernel_hook_sampled"
         return "outside_hwm" if self._outside_hwm_valid else "outside_sampled"
+
+    def _children_now(self) -> int | None:
+        """The children's resident memory now (MemoryUsage.count_children): a scan of
+        the process table on the event loop, a millisecond or two, twice per execution."""
+        if self.pid is None:
+            return None
+        self.children_rss_bytes = children_rss_bytes(self.pid)
+        return self.children_rss_bytes
+
+    def _children_before(self, when: float | None) -> int | None:
+        """The children's rss as last read before ``when`` (at the previous execution's
+        end, or by the periodic scan), from the samples."""
+        sample = self.history.last_sample_before(when if when is not None else time.time())
+        return sample.children_rss if sample is not None else None
+
+    def _count_children_in(self, record: ExecutionRecord, open_execution: _OpenExecution) -> None:
+        """Add the children to a final record's kernel figures: their rss read at busy
+        and at idle, and to the peak the largest children figure seen in between."""
+        if record.rss_start is None or record.rss_end is None:
+            return
+        if record.started is not None:
+            # The hook's start is the cell's real one, earlier than busy.
+            before = self._children_before(record.started)
+            if before is not None:
+                open_execution.children_start = before
+        start = open_execution.children_start or 0
+        end = self._children_now() or 0
+        most = max(start, end, open_execution.children_max or 0)
+        record.set_figures(record.rss_start + start, record.rss_end + end,
+                           None if record.rss_peak is None else record.rss_peak + most)
 
     # ----- annotations and sampling ------------------------------------------------
 
@@ -639,7 +693,13 @@ class KernelMonitor:
             record = open_execution.record
             if record is None:
                 continue
-            record.set_figures(record.rss_start, rss, max(open_execution.rss_peak_seen, record.rss_peak or 0))
+            if open_execution.children_start is not None and open_execution.kernel_rss_start is not None:
+                children = self.children_rss_bytes or 0
+                open_execution.children_max = max(open_execution.children_max or 0, children)
+                record.set_figures(open_execution.kernel_rss_start + open_execution.children_start, rss + children,
+                                   max(open_execution.rss_peak_seen + open_execution.children_max, record.rss_peak or 0))
+            else:
+                record.set_figures(record.rss_start, rss, max(open_execution.rss_peak_seen, record.rss_peak or 0))
             if record.started is not None:
                 record.duration = now - record.started
             self.history.touch(record)
