@@ -70,6 +70,13 @@ class MemoryUsage(Configurable):
         "measured from outside.",
     ).tag(config=True)
 
+    heap_mode_after_restart = Bool(
+        False,
+        help="Turn heap mode (tracemalloc in the kernel) back on by itself after a kernel "
+        "restart, when it was on before. A restarted kernel is a new process that starts "
+        "without tracing; when False, heap mode stays off until turned on again.",
+    ).tag(config=True)
+
     count_children = Bool(
         False,
         help="Add the resident memory of the kernel's child processes (all descendants) "

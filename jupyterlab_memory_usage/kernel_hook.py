@@ -12,6 +12,13 @@ opened) it publishes the figures on iopub instead, with the cell's request as
 parent, so they reach the server between that cell's ``busy`` and ``idle``; that
 message costs about 130 us per cell, the ring write a few.
 
+Heap mode (opt-in, per kernel, turned on and off by the server through
+``MemoryHook.set_heap_mode``): ``tracemalloc`` traces the Python heap (NumPy's
+buffers included); each cell then also hands over ``heap_delta`` (bytes allocated
+and still held at its end) and ``heap_peak_increment`` (the traced peak above its
+start, the peak being reset at its start).  These see allocations that reuse memory
+freed earlier, which leave the resident figures unmoved.
+
 This module must stay importable on its own, from the standard library only:
 the server may send its source to a kernel whose environment lacks our
 package, and every import here is paid by every kernel.
@@ -20,6 +27,7 @@ package, and every import here is paid by every kernel.
 import mmap
 import os
 import struct
+import sys
 import time
 
 COMM_ID = "jupyterlab-memory-usage"
@@ -33,13 +41,16 @@ STATE_ATTR = "_jupyterlab_memory_usage_hook"
 # a slot whose sequence number is non-zero and the same before and after it reads it.
 # Sequence n (from 1) lives in slot n % RING_SLOTS.
 RING_MAGIC = b"JLMURING"
-RING_VERSION = 1
+RING_VERSION = 2
 RING_SLOTS = 64
 RING_HEADER = struct.Struct("<8sIIQ")  # magic, version, slots, newest sequence
 RING_HEADER_SIZE = 64
-MSG_ID_BYTES = 64
-# msg_id, started, ended, rss_start, rss_end, rss_hwm (-1: none), success
-SLOT_BODY = struct.Struct("<64sddqqqb")
+MSG_ID_BYTES = 63
+# msg_id, started, ended, rss_start, rss_end, rss_hwm (-1: none), heap_delta,
+# heap_peak_increment, flags (FLAG_*); 120 bytes, the sequence number after them.
+SLOT_BODY = struct.Struct("<63sddqqqqqB")
+FLAG_SUCCESS = 1
+FLAG_HEAP = 2  # the heap figures are valid (heap mode was on for the whole cell)
 SLOT_SEQ = struct.Struct("<Q")
 SLOT_SEQ_OFFSET = 120
 SLOT_SIZE = 128
@@ -68,13 +79,19 @@ class _RingWriter:
             raise ValueError("not a ring file of this layout")
         self._seq = newest
 
-    def write(self, msg_id, started, ended, rss_start, rss_end, rss_hwm, success):
+    def write(self, msg_id, started, ended, rss_start, rss_end, rss_hwm, success, heap=None):
         mm = self._mm
         seq = self._seq + 1
         offset = slot_offset(seq)
         seq_offset = offset + SLOT_SEQ_OFFSET
         SLOT_SEQ.pack_into(mm, seq_offset, 0)
-        SLOT_BODY.pack_into(mm, offset, msg_id, started, ended, rss_start, rss_end, rss_hwm, success)
+        flags = FLAG_SUCCESS if success else 0
+        heap_delta = heap_peak_increment = 0
+        if heap is not None:
+            flags |= FLAG_HEAP
+            heap_delta, heap_peak_increment = heap
+        SLOT_BODY.pack_into(mm, offset, msg_id, started, ended, rss_start, rss_end, rss_hwm,
+                            heap_delta, heap_peak_increment, flags)
         SLOT_SEQ.pack_into(mm, seq_offset, seq)
         SLOT_SEQ.pack_into(mm, NEWEST_SEQ_OFFSET, seq)
         self._seq = seq
@@ -145,8 +162,36 @@ class MemoryHook:
         self._started = None
         self._rss_start_bytes = None
         self._peak_was_reset = False
+        # Heap mode: the tracemalloc module once turned on, and the traced size at the
+        # current cell's start (None: no heap figures for this cell).
+        self._tracemalloc = None
+        self._heap_start = None
+
+    def set_heap_mode(self, enabled):
+        """Start tracing the Python heap, or stop all tracing (tracemalloc.stop())."""
+        if enabled:
+            import tracemalloc
+
+            self._tracemalloc = tracemalloc
+            if not tracemalloc.is_tracing():
+                tracemalloc.start()
+        else:
+            self._heap_start = None
+            tracemalloc = self._tracemalloc or sys.modules.get("tracemalloc")
+            if tracemalloc is not None:
+                tracemalloc.stop()
+            self._tracemalloc = None
+
+    def heap_mode(self):
+        return self._tracemalloc is not None and self._tracemalloc.is_tracing()
 
     def pre_run_cell(self, info=None):
+        tm = self._tracemalloc
+        if tm is not None and tm.is_tracing():
+            tm.reset_peak()
+            self._heap_start = tm.get_traced_memory()[0]
+        else:
+            self._heap_start = None
         self._started = time.time()
         self._rss_start_bytes = self.proc.rss_bytes()
         self.proc.reset_peak()
@@ -155,6 +200,12 @@ class MemoryHook:
     def post_run_cell(self, result=None):
         ended = time.time()
         rss_end_bytes, hwm_bytes = self.proc.rss_and_hwm_bytes()
+        heap = None
+        heap_start, self._heap_start = self._heap_start, None
+        tm = self._tracemalloc
+        if heap_start is not None and tm is not None and tm.is_tracing():
+            current, peak = tm.get_traced_memory()
+            heap = (current - heap_start, max(peak - heap_start, 0))
         if self._started is None:
             return
         started, self._started = self._started, None
@@ -169,7 +220,7 @@ class MemoryHook:
                 if len(key) <= MSG_ID_BYTES:
                     ring.write(
                         key, started, ended, self._rss_start_bytes, rss_end_bytes,
-                        hwm_bytes if self._peak_was_reset else -1, success,
+                        hwm_bytes if self._peak_was_reset else -1, success, heap,
                     )
                     return
             # An id the slot cannot hold: this cell's figures go by iopub.
@@ -183,6 +234,8 @@ class MemoryHook:
                 # Without a reset the high-water mark is the process's lifetime peak: useless.
                 "rss_hwm": hwm_bytes if self._peak_was_reset else None,
                 "success": success,
+                "heap_delta": heap[0] if heap is not None else None,
+                "heap_peak_increment": heap[1] if heap is not None else None,
             }
         )
 
@@ -206,6 +259,7 @@ class MemoryHook:
             "peak_reset": self.proc.can_reset_peak,
             "ring": self.ring is not None,
             "ring_error": self.ring_error,
+            "heap_mode": self.heap_mode(),
         }
 
     def register(self):
@@ -236,6 +290,8 @@ def load_ipython_extension(shell, ring_path=None):
     if old is not None:
         old.unregister()
     hook = MemoryHook(shell, ring_path)
+    if old is not None:
+        hook._tracemalloc = old._tracemalloc  # heap mode survives a reload
     hook.register()
     setattr(shell, STATE_ATTR, hook)
     return hook

@@ -40,12 +40,28 @@ _EXIT_STATUS_WAIT_S = 3.0
 _HOOK_SOURCE = Path(kernel_hook.__file__).read_text()
 _SIGKILL = 9  # signal.SIGKILL does not exist on Windows
 
+# How long POST heap-mode waits for the kernel's reply before answering "pending".
+_HEAP_MODE_REPLY_S = 5.0
+
 # Hook states reported by the API.
 HOOK_DISABLED = "disabled"
 HOOK_NOT_APPLICABLE = "not_applicable"
 HOOK_LOADING = "loading"
 HOOK_ACTIVE = "active"
 HOOK_FAILED = "failed"
+
+
+_HEAP_UNAVAILABLE = {
+    HOOK_DISABLED: "Heap mode needs the in-kernel hook, which is turned off (MemoryUsage.load_kernel_hook) "
+    "or not loaded into this kernel (not running)",
+    HOOK_NOT_APPLICABLE: "Heap mode needs the in-kernel hook, which works in IPython kernels only",
+    HOOK_LOADING: "The in-kernel hook is still loading; try again in a moment",
+    HOOK_FAILED: "Heap mode needs the in-kernel hook, which could not be loaded into this kernel",
+}
+
+
+class HeapModeUnavailable(Exception):
+    """Heap mode cannot be changed for this kernel (no active hook)."""
 
 
 def _parse_date(value: Any) -> float | None:
@@ -141,6 +157,11 @@ class KernelMonitor:
         self._loader_msg_ids: set[str] = set()
         self._hook_timeout: asyncio.TimerHandle | None = None
         self._hook_deadline = 0.0
+        # Heap mode: whether tracemalloc runs in the kernel (as its hook last said), and
+        # whether the user wants it (to turn it back on after a restart, if configured).
+        self.heap_mode = False
+        self._heap_mode_wanted = False
+        self._heap_requests: dict[str, tuple[Any, asyncio.Future]] = {}
         self.open: dict[str, _OpenExecution] = {}
         # msg_id -> (cell_id, notebook_path, when the annotation came)
         self._annotations: OrderedDict[str, tuple[str | None, str | None, float]] = OrderedDict()
@@ -406,6 +427,10 @@ class KernelMonitor:
         if content.get("status") == "ok" and status is not None and status.get("pid") == self.pid:
             self.hook_state = HOOK_ACTIVE
             self.hook_peak_reset = bool(status.get("peak_reset"))
+            # A new process starts without tracing.
+            self.heap_mode = bool(status.get("heap_mode"))
+            if self._heap_mode_wanted and not self.heap_mode and self.config.heap_mode_after_restart:
+                self._send_heap_mode(True)
             if not status.get("ring"):
                 if self.ring is not None:
                     self.log.info("memory-usage: kernel %s could not open its ring file (%s); its hook reports by iopub",
@@ -421,6 +446,81 @@ class KernelMonitor:
         )
         self.hook_state = HOOK_FAILED
         self._close_ring()
+
+    # ----- heap mode ---------------------------------------------------------------
+
+    async def set_heap_mode(self, enabled: bool, timeout: float = _HEAP_MODE_REPLY_S) -> bool | None:
+        """Ask the kernel's hook to start tracemalloc, or to stop all tracing.
+
+        Returns whether heap mode is on, as the kernel says; None when its reply did
+        not come within ``timeout`` (a cell still running: the request waits in the
+        kernel's queue and ``heap_mode`` changes when it has run)."""
+        if self.hook_state != HOOK_ACTIVE:
+            raise HeapModeUnavailable(_HEAP_UNAVAILABLE.get(self.hook_state, _HEAP_UNAVAILABLE[HOOK_FAILED]))
+        self._heap_mode_wanted = enabled
+        future = self._send_heap_mode(enabled)
+        try:
+            return await asyncio.wait_for(asyncio.shield(future), timeout)
+        except asyncio.TimeoutError:
+            return None
+
+    def _send_heap_mode(self, enabled: bool) -> asyncio.Future:
+        future: asyncio.Future = asyncio.get_event_loop().create_future()
+        # Read an error nobody awaits any more (a reply later than the route waited).
+        future.add_done_callback(lambda f: f.cancelled() or f.exception())
+        try:
+            stream = self.km.connect_shell()
+        except Exception as e:  # noqa: BLE001
+            future.set_exception(HeapModeUnavailable(f"Cannot reach the kernel: {e}"))
+            return future
+        attr = kernel_hook.STATE_ATTR
+        msg = self.km.session.msg(
+            "execute_request",
+            {
+                # A statement whose value is None: the silent execution leaves no name
+                # and no output behind.
+                "code": f"get_ipython().{attr}.set_heap_mode({bool(enabled)!r})",
+                "silent": True,
+                "store_history": False,
+                "user_expressions": {"hook": f"get_ipython().{attr}.status()"},
+                "allow_stdin": False,
+                "stop_on_error": False,
+            },
+        )
+        msg_id = msg["header"]["msg_id"]
+        # Its busy and idle on iopub are no cell's: ignored like the loader's.
+        self._loader_msg_ids.add(msg_id)
+        self._heap_requests[msg_id] = (stream, future)
+        stream.on_recv(self._on_heap_reply)
+        self.km.session.send(stream, msg)
+        return future
+
+    def _on_heap_reply(self, parts: list[bytes]) -> None:
+        try:
+            msg = self._deserialize(parts, content=True)
+        except (ValueError, KeyError, IndexError):
+            return
+        request = self._heap_requests.pop(msg["parent_header"].get("msg_id"), None)
+        if request is None:
+            return
+        stream, future = request
+        try:
+            stream.close(linger=0)
+        except Exception:  # noqa: BLE001
+            pass
+        content = msg["content"]
+        status = _hook_status(content)
+        if content.get("status") == "ok" and status is not None:
+            self.heap_mode = bool(status.get("heap_mode"))
+            if not future.done():
+                future.set_result(self.heap_mode)
+            return
+        self.log.warning("memory-usage: kernel %s could not change heap mode (%s: %s)",
+                         self.kernel_id, content.get("ename"), content.get("evalue"))
+        if not future.done():
+            future.set_exception(HeapModeUnavailable(
+                "The kernel's hook could not change heap mode: %s: %s" % (content.get("ename"), content.get("evalue"))
+            ))
 
     # ----- iopub -------------------------------------------------------------------
 
@@ -579,6 +679,8 @@ class KernelMonitor:
             peak_candidates.append(self.history.max_sample_rss_between(record.started, record.ended))
         peaks = [p for p in peak_candidates if p is not None]
         record.set_figures(rss_start, rss_end, max(peaks) if peaks else None)
+        record.heap_delta = _integer(report.get("heap_delta"))
+        record.heap_peak_increment = _integer(report.get("heap_peak_increment"))
 
     def _finish_from_outside(self, record: ExecutionRecord, open_execution: _OpenExecution,
                              idle_time: float | None, rss_end: int | None, hwm: int | None) -> None:
@@ -731,6 +833,7 @@ class KernelMonitor:
             "oom_kill_count": self.oom_kill_count,
             "method": self.probe.method if self.probe is not None else None,
             "hook": self.hook_state,
+            "heap_mode": self.hook_state == HOOK_ACTIVE and self.heap_mode,
             "peak_reset": self.hook_peak_reset if self.hook_state == HOOK_ACTIVE else
             bool(self.probe is not None and self.probe.can_reset_peak and self.config.reset_peak),
             "execution_state": "busy" if self.busy else ("idle" if self.pid else self.process_state),

@@ -87,7 +87,8 @@ class Ring:
                 continue  # being written, or already overwritten by a later cell
             if mm[offset:offset + layout.MSG_ID_BYTES] != key:
                 continue
-            _, started, ended, rss_start, rss_end, rss_hwm, success = layout.SLOT_BODY.unpack_from(mm, offset)
+            (_, started, ended, rss_start, rss_end, rss_hwm, heap_delta, heap_peak_increment,
+             flags) = layout.SLOT_BODY.unpack_from(mm, offset)
             if layout.SLOT_SEQ.unpack_from(mm, seq_offset)[0] != seq:
                 return None  # overwritten while we read it
             return {
@@ -97,7 +98,9 @@ class Ring:
                 "rss_start": rss_start,
                 "rss_end": rss_end,
                 "rss_hwm": rss_hwm if rss_hwm >= 0 else None,
-                "success": bool(success),
+                "success": bool(flags & layout.FLAG_SUCCESS),
+                "heap_delta": heap_delta if flags & layout.FLAG_HEAP else None,
+                "heap_peak_increment": heap_peak_increment if flags & layout.FLAG_HEAP else None,
             }
         return None
 

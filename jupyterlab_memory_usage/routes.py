@@ -10,7 +10,7 @@ from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
 from tornado import web
 
-from .monitor import MemoryMonitor
+from .monitor import HeapModeUnavailable, MemoryMonitor
 
 AUTH_RESOURCE = "kernels"
 _MAX_ID_LENGTH = 256
@@ -48,7 +48,7 @@ class KernelsHandler(MemoryUsageHandler):
     def _summary(monitor) -> dict[str, Any]:
         state = monitor.state()
         keys = ("kernel_id", "pid", "rss", "children_rss", "limit", "limit_source", "oom_kill_count", "method",
-                "hook", "execution_state", "reason")
+                "hook", "heap_mode", "execution_state", "reason")
         summary = {key: state[key] for key in keys}
         summary["id"] = monitor.kernel_id
         return summary
@@ -116,6 +116,29 @@ class ExecutionsHandler(MemoryUsageHandler):
         return body
 
 
+class HeapModeHandler(MemoryUsageHandler):
+    """Turn heap mode (tracemalloc in the kernel, through its hook) on or off."""
+
+    @web.authenticated
+    @authorized
+    async def post(self, kernel_id: str) -> None:
+        monitor = self.kernel_monitor(kernel_id)
+        try:
+            body = json.loads(self.request.body or b"")
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            raise web.HTTPError(400, "The body must be a JSON object") from None
+        if not isinstance(body, dict) or not isinstance(body.get("enabled"), bool):
+            raise web.HTTPError(400, "The body must be a JSON object with 'enabled': true or false")
+        try:
+            heap_mode = await monitor.set_heap_mode(body["enabled"])
+        except HeapModeUnavailable as e:
+            raise web.HTTPError(409, str(e).replace("%", "%%")) from None
+        pending = heap_mode is None
+        self.set_status(202 if pending else 200)
+        self.finish_json({"kernel_id": kernel_id, "heap_mode": monitor.state()["heap_mode"],
+                          "requested": body["enabled"], "pending": pending})
+
+
 class NotebookRunsHandler(MemoryUsageHandler):
     """The last runs of a notebook's cells kept from earlier sessions."""
 
@@ -136,5 +159,6 @@ def route_handlers(base_url: str) -> list[tuple[str, type[APIHandler]]]:
         (url_path_join(prefix, "kernels") + "/?", KernelsHandler),
         (url_path_join(prefix, "kernels", kernel) + "/?", KernelHandler),
         (url_path_join(prefix, "kernels", kernel, "executions") + "/?", ExecutionsHandler),
+        (url_path_join(prefix, "kernels", kernel, "heap-mode") + "/?", HeapModeHandler),
         (url_path_join(prefix, "notebooks") + "/?", NotebookRunsHandler),
     ]

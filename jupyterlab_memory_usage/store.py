@@ -52,6 +52,10 @@ class ExecutionRecord:
     # Out-of-memory kills counted in the kernel's cgroup from the execution's start to
     # the kernel's death; None where the cgroup keeps no count.
     oom_kills: int | None = None
+    # Heap mode (tracemalloc in the kernel): bytes allocated and still held at the end,
+    # and the traced peak above the start; None when heap mode was off for the cell.
+    heap_delta: int | None = None
+    heap_peak_increment: int | None = None
 
     def set_figures(self, rss_start: int | None, rss_end: int | None, rss_peak: int | None) -> None:
         self.rss_start, self.rss_end = rss_start, rss_end
