@@ -30,7 +30,15 @@ while any(_rss(p.pid) < 8 * 25 * 10**6 for p in pool._pool):
     assert time.monotonic() < deadline, "the workers never allocated"
     time.sleep(0.05)
 """
-WORKERS_RSS_CODE = "print(sum(_rss(p.pid) for p in pool._pool))"
+# The workers' resident memory once it has settled: forked pages keep being touched for
+# a moment after the arrays are full, and a reading taken then is too low.
+WORKERS_RSS_CODE = """
+_now = lambda: sum(_rss(p.pid) for p in pool._pool)
+_before, _after = _now(), (time.sleep(0.5), _now())[1]
+while abs(_after - _before) > 0.01 * _after:
+    _before, _after = _after, (time.sleep(0.5), _now())[1]
+print(_after)
+"""
 
 
 @pytest.fixture

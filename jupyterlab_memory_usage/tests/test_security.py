@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import string
 
 import pytest
@@ -76,7 +77,8 @@ def test_fuzzed_queries_and_ids_never_fail(jp_fetch, kernel, jp_asyncio_loop):
     @given(since=st.text(max_size=40), unknown=st.text(alphabet=string.ascii_letters + string.digits + "-_.~", min_size=1, max_size=60))
     def check(since, unknown):
         code = jp_asyncio_loop.run_until_complete(get(kernel.kernel_id, since))
-        stripped = since.strip()
+        # What the handler sees: Tornado turns control characters into spaces, then strips.
+        stripped = re.sub(r"[\x00-\x08\x0e-\x1f]", " ", since).strip()
         expected = 200 if stripped.isascii() and stripped.isdigit() and len(stripped) <= 18 else 400
         assert code == expected, (since, code)
         if unknown != kernel.kernel_id:
