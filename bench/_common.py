@@ -43,9 +43,23 @@ def machine() -> str:
             f"Linux {platform.release()}, Python {platform.python_version()}")
 
 
+def code_version() -> str:
+    """The commit measured, and whether the server extension had uncommitted changes."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=here, capture_output=True,
+                              text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "../jupyterlab_memory_usage"], cwd=here,
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + (" with uncommitted changes to jupyterlab_memory_usage/" if dirty else "")
+
+
 def banner(title: str) -> None:
     print(f"\n== {title} ==", flush=True)
     print(f"machine: {machine()}", flush=True)
+    print(f"code: {code_version()}", flush=True)
     print(f"load average (1/5/15 min) at start: {load()}", flush=True)
 
 

@@ -21,9 +21,9 @@ import argparse
 import sys
 import threading
 import time
-from collections import deque
+from collections import Counter, deque
 
-from _common import MIB, Server, banner, execute, load, table
+from _common import MIB, Server, banner, load, median, table
 
 
 class Driver(threading.Thread):
@@ -79,7 +79,8 @@ def cpu_phase(args) -> None:
     print(f"\n-- server CPU: {args.kernels} kernels per server running `{args.cell}` back to back, "
           f"{args.seconds:.0f} s per server in {args.rounds} alternating rounds --", flush=True)
     t0 = time.time()
-    with Server(name="cpu-enabled") as on, Server("--MemoryUsage.enabled=False", name="cpu-disabled") as off:
+    with Server(*args.server_arg, name="cpu-enabled") as on, \
+            Server("--MemoryUsage.enabled=False", name="cpu-disabled") as off:
         servers = {"enabled": on, "disabled": off}
         drivers: dict[str, list[Driver]] = {}
         for name, server in servers.items():
@@ -132,6 +133,14 @@ def cpu_phase(args) -> None:
                 if d.error:
                     raise d.error
                 d.client.stop_channels()
+        # Did the monitor record every execution, with the hook's figures?
+        time.sleep(2)
+        recorded, methods = 0, Counter()
+        for kernel_id in on.kernel_ids:
+            records = [r for r in on.memory_state(kernel_id, 0)["executions"] if r["status"] != "running"]
+            recorded += len(records)
+            methods.update(r["method"] for r in records)
+        executed = sum(d.done for d in drivers["enabled"])
 
     def pct(cpu: float, wall: float) -> str:
         return f"{cpu / wall * 100:.2f}%" if wall else "n/a"
@@ -151,37 +160,42 @@ def cpu_phase(args) -> None:
                  "executions/s on / off", "µs of server CPU per execution"], rows))
     print("CPU: user + system of the server process over the measured seconds (ramp-up excluded); "
           "target: monitoring < 1% of a core")
+    print(f"enabled server: {recorded} of {executed} executions recorded; methods {dict(methods)}")
 
 
-def memory_phase(args) -> None:
+def memory_run(args, name: str, *server_args: str, enabled: bool = True) -> dict:
+    """One server under the memory phase's load: its RSS curve, and what it kept."""
     total = args.mem_kernels * args.mem_cells
-    print(f"\n-- server memory: {args.mem_kernels} kernels x {args.mem_cells} `pass` cells = {total} executions "
-          f"(store_history={args.store_history}, {args.batch} queued per kernel), "
-          f"max_executions={args.max_executions}, max_samples={args.max_samples} --", flush=True)
     t0 = time.time()
-    with Server(f"--MemoryUsage.max_executions={args.max_executions}",
-                f"--MemoryUsage.max_samples={args.max_samples}", name="memory") as server:
-        kernels = start_kernels(server, args.mem_kernels, hook=True)
+    result: dict = {}
+    if enabled:
+        server_args = (*server_args, *args.server_arg)
+    with Server(*server_args, name=name) as server:
+        kernels = start_kernels(server, args.mem_kernels, hook=enabled)
         for _, client in kernels:  # one cell each, so that every structure exists before the baseline
-            client.execute("pass")
+            client.execute("pass", store_history=args.store_history)
             client.get_shell_msg(timeout=60)
         time.sleep(3)
         rss0 = server.process.memory_info().rss
-        print(f"   {args.mem_kernels} kernels ready in {time.time() - t0:.0f} s; server RSS {rss0 / MIB:.1f} MiB",
-              flush=True)
+        print(f"   {name}: {args.mem_kernels} kernels ready in {time.time() - t0:.0f} s; server RSS "
+              f"{rss0 / MIB:.1f} MiB", flush=True)
         counts = [0] * len(kernels)
+        errors: list[BaseException] = []
 
         def run(i: int, client) -> None:
-            sent = 0
-            while counts[i] < args.mem_cells:
-                batch = min(args.batch, args.mem_cells - sent)
-                ids = {client.execute("pass", store_history=args.store_history) for _ in range(batch)}
-                sent += batch
-                while ids:
-                    msg = client.get_shell_msg(timeout=120)
-                    if msg["parent_header"].get("msg_id") in ids:
-                        ids.discard(msg["parent_header"]["msg_id"])
-                        counts[i] += 1
+            try:
+                sent = 0
+                while counts[i] < args.mem_cells:
+                    batch = min(args.batch, args.mem_cells - sent)
+                    ids = {client.execute("pass", store_history=args.store_history) for _ in range(batch)}
+                    sent += batch
+                    while ids:
+                        msg = client.get_shell_msg(timeout=120)
+                        if msg["parent_header"].get("msg_id") in ids:
+                            ids.discard(msg["parent_header"]["msg_id"])
+                            counts[i] += 1
+            except BaseException as e:  # noqa: BLE001
+                errors.append(e)
 
         threads = [threading.Thread(target=run, args=(i, c), daemon=True) for i, (_, c) in enumerate(kernels)]
         w0 = time.monotonic()
@@ -191,6 +205,8 @@ def memory_phase(args) -> None:
         step = max(1, total // args.points)
         next_mark = step
         peak = rss0
+        lags: list[float] = []
+        seq, last_poll = 0, 0.0
         while any(t.is_alive() for t in threads):
             time.sleep(0.25)
             done = sum(counts)
@@ -199,33 +215,85 @@ def memory_phase(args) -> None:
             if done >= next_mark:
                 curve.append((done, rss, time.monotonic() - w0))
                 next_mark += step
+            if enabled and time.monotonic() - last_poll >= 1:
+                # How far behind the kernel the server's records are: now - the newest
+                # final record's end, on the first kernel.
+                last_poll = time.monotonic()
+                state = server.memory_state(kernels[0][0], seq)
+                seq = state["seq"]
+                ended = [r["ended"] for r in state["executions"] if r["status"] != "running" and r["ended"]]
+                if ended:
+                    lags.append(time.time() - max(ended))
         for t in threads:
             t.join()
+        if errors:
+            raise errors[0]
         elapsed = time.monotonic() - w0
         time.sleep(2)  # the last records final
         rss_end = server.process.memory_info().rss
         if curve[-1][0] != total:
             curve.append((total, rss_end, elapsed))
-        kept = []
-        for kernel_id, client in kernels:
-            state = server.memory_state(kernel_id, 0)
-            kept.append((len(state["executions"]), len(state["samples"]),
-                         max((r.get("execution_count") or 0) for r in state["executions"])))
+        kept, methods, gaps = [], Counter(), 0
+        if enabled:
+            for kernel_id, _ in kernels:
+                records = [r for r in server.memory_state(kernel_id, 0)["executions"] if r["status"] != "running"]
+                kept.append(len(records))
+                methods.update(r["method"] for r in records)
+                if args.store_history:
+                    # The kept window must be the last executions, every one of them.
+                    last = args.mem_cells + 1
+                    expected = set(range(last - min(len(records), args.mem_cells) + 1, last + 1))
+                    gaps += len(expected - {r["execution_count"] for r in records})
+        for _, client in kernels:
             client.stop_channels()
+    result.update(curve=curve, rss0=rss0, rss_end=rss_end, peak=peak, elapsed=elapsed, kept=kept,
+                  methods=methods, gaps=gaps, lags=lags)
+    print(f"   {name}: {total} executions in {elapsed:.0f} s (load {load()})", flush=True)
+    return result
+
+
+def memory_phase(args) -> None:
+    total = args.mem_kernels * args.mem_cells
+    print(f"\n-- server memory: {args.mem_kernels} kernels x {args.mem_cells} `pass` cells = {total:,} executions "
+          f"(store_history={args.store_history}, {args.batch} queued per kernel), "
+          f"max_executions={args.max_executions}, max_samples={args.max_samples} --", flush=True)
+    limits = (f"--MemoryUsage.max_executions={args.max_executions}", f"--MemoryUsage.max_samples={args.max_samples}")
+    on = memory_run(args, "mem-enabled", *limits)
+    off = memory_run(args, "mem-disabled", "--MemoryUsage.enabled=False", enabled=False) if args.baseline else None
     limit_at = args.max_executions * args.mem_kernels
-    rows = []
-    for done, rss, at in curve:
-        mark = " (executions limit reached)" if done >= limit_at and not any(r[0].startswith("**") for r in rows) else ""
-        rows.append([f"{'**' if mark else ''}{done:,}{'**' if mark else ''}", f"{at:.0f}", f"{rss / MIB:.1f}",
-                     f"{(rss - rss0) / MIB:+.1f}{mark}"])
-    print(table(["executions", "s", "server RSS MiB", "growth MiB"], rows))
-    after_limit = [rss for done, rss, _ in curve if done >= limit_at]
-    print(f"total growth: **{(rss_end - rss0) / 1e6:.1f} MB** ({(rss_end - rss0) / MIB:.1f} MiB), peak "
-          f"{(peak - rss0) / MIB:+.1f} MiB; after the limits ({limit_at:,} executions): "
-          f"{(after_limit[-1] - after_limit[0]) / MIB:+.1f} MiB" if after_limit else "")
-    print(f"{total / elapsed:.0f} executions/s; records kept per kernel: {sorted(set(k[0] for k in kept))}, "
-          f"samples kept per kernel: {min(k[1] for k in kept)}–{max(k[1] for k in kept)}, highest execution_count "
-          f"seen: {min(k[2] for k in kept)}–{max(k[2] for k in kept)} (expected {args.mem_cells + 1})")
+    rows, marked = [], False
+    off_by_point = off["curve"] if off else []
+    for i, (done, rss, at) in enumerate(on["curve"]):
+        mark = ""
+        if done >= limit_at and not marked:
+            mark, marked = " ← executions limit reached", True
+        row = [f"{done:,}", f"{at:.0f}", f"{rss / MIB:.1f}", f"{(rss - on['rss0']) / MIB:+.1f}{mark}"]
+        if off:
+            if i < len(off_by_point):
+                o_done, o_rss, _ = off_by_point[i]
+                row.append(f"{(o_rss - off['rss0']) / MIB:+.1f} (at {o_done:,})")
+            else:
+                row.append("")
+        rows.append(row)
+    headers = ["executions", "s", "server RSS MiB", "growth MiB"]
+    if off:
+        headers.append("growth MiB, extension disabled")
+    print(table(headers, rows))
+    after = [rss for done, rss, _ in on["curve"] if done >= limit_at]
+    growth = on["rss_end"] - on["rss0"]
+    line = f"total growth: **{growth / 1e6:.1f} MB** ({growth / MIB:.1f} MiB; peak {(on['peak'] - on['rss0']) / MIB:+.1f} MiB)"
+    if after:
+        line += f"; from the limits ({limit_at:,} executions) to the end: {(after[-1] - after[0]) / MIB:+.1f} MiB"
+    if off:
+        line += f"; extension disabled: {(off['rss_end'] - off['rss0']) / MIB:+.1f} MiB"
+    print(line)
+    kept, lags = on["kept"], on["lags"]
+    missing = f" (executions missing from the kept window: {on['gaps']})" if args.store_history else ""
+    behind = (f"; the server's records behind the kernel by {median(lags):.2f} s median, {max(lags):.2f} s max"
+              if lags else "")
+    rates = f"{total / on['elapsed']:.0f} executions/s" + (f" ({total / off['elapsed']:.0f} with the extension disabled)" if off else "")
+    print(f"{rates}; records kept per kernel {min(kept)}–{max(kept)}{missing}; "
+          f"methods {dict(on['methods'])}{behind}")
     print("target: growth bounded, < 50 MB, flat once the limits are reached")
 
 
@@ -238,14 +306,21 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2, help="alternating rounds the seconds are split into (2)")
     parser.add_argument("--idle-seconds", type=float, default=15, help="seconds measured with all kernels idle (15)")
     parser.add_argument("--cell", default="import time; time.sleep(0.1)", help="the short cell of the CPU phase")
+    parser.add_argument("--server-arg", action="append", default=[],
+                        help="an extra argument for the servers with the extension (repeatable), e.g. "
+                             "--server-arg=--MemoryUsage.children_sample_interval_s=3600")
     parser.add_argument("--mem-kernels", type=int, default=10)
     parser.add_argument("--mem-cells", type=int, default=10000, help="cells per kernel in the memory phase")
     parser.add_argument("--max-executions", type=int, default=5000)
     parser.add_argument("--max-samples", type=int, default=5000)
-    parser.add_argument("--batch", type=int, default=50, help="cells queued at once per kernel (memory phase)")
-    parser.add_argument("--store-history", action="store_true",
-                        help="memory phase: store_history=True as JupyterLab sends it (IPython then writes "
-                             "each cell to its history database: slower for the kernels, the same for the server)")
+    parser.add_argument("--batch", type=int, default=1,
+                        help="memory phase: cells queued at once per kernel (1; more makes the kernels outrun "
+                             "the server on this machine, see the README)")
+    parser.add_argument("--no-store-history", dest="store_history", action="store_false",
+                        help="memory phase: store_history=False (by default True, as JupyterLab sends it; it "
+                             "numbers the executions, so that missing records can be counted)")
+    parser.add_argument("--no-baseline", dest="baseline", action="store_false",
+                        help="memory phase: skip the same load on a server with the extension disabled")
     parser.add_argument("--points", type=int, default=10, help="points of the memory curve")
     args = parser.parse_args()
     if args.quick:
