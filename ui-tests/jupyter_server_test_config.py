@@ -47,7 +47,7 @@ try:
     spec_dir.mkdir(parents=True)
     (spec_dir / "kernel.json").write_text(json.dumps({
         "argv": [sys.executable, "-c", LAUNCHER, str(cgroup / "cgroup.procs"), "-f", "{connection_file}"],
-        "display_name": "Python 3 (1 GiB)",
+        "display_name": "Python 3 with a 1 GiB memory limit",
         "language": "python",
     }))
 except (ImportError, OSError, RuntimeError) as e:  # no memory cgroups here: the test skips
