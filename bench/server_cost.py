@@ -8,9 +8,15 @@
    minus without, as a fraction of one core (target < 1%). Also the same with the 20 kernels
    idle.
 2. Memory: the server's resident memory while 10 kernels run 10,000 `pass` cells each
-   (100,000 recorded executions) with `--MemoryUsage.max_executions=5000` and
-   `--MemoryUsage.max_samples=5000`, so both history limits are reached half way: the curve
-   and the total growth (target: bounded, < 50 MB, flat once the limits are reached).
+   (100,000 recorded executions, each kernel one cell at a time) with
+   `--MemoryUsage.max_executions=5000` and `--MemoryUsage.max_samples=5000`, so both history
+   limits are reached half way: the curve and the total growth (target: bounded, < 50 MB,
+   flat once the limits are reached); with `--baseline`, beside the same load on a server with
+   the extension disabled. Also checks that every execution of the kept window was recorded,
+   and how far the server's records trail the kernel.
+3. Burst: 10 kernels each running 300 `pass` cells, 5 queued at a time (Run All in ten
+   notebooks at once): how many executions were recorded, how many with the hook's exact
+   figures, and how far the server fell behind.
 
 Run: .venv/bin/python bench/server_cost.py [--quick] [--kernels N] [--seconds S] ...
 """
@@ -297,10 +303,75 @@ def memory_phase(args) -> None:
     print("target: growth bounded, < 50 MB, flat once the limits are reached")
 
 
+def burst_phase(args) -> None:
+    """Queued trivial cells in many kernels at once: can the server keep up?"""
+    print(f"\n-- burst: {args.burst_kernels} kernels each running {args.burst_cells} `pass` cells, "
+          f"{args.burst_queue} queued at a time (a Run All in {args.burst_kernels} notebooks at once) --", flush=True)
+    rows = [burst_run(args, store_history) for store_history in (True, False)]
+    print(table(["store_history", "executions", "executions/s", "recorded", "by the hook (exact)", "from outside",
+                 "records behind the kernel: median / max"], rows))
+    print("store_history=False: the same cells without IPython's history database, so the kernels run them "
+          "faster and outrun the server on this machine. When the server falls behind, the hook's ring (64 slots) is "
+          "overwritten before it is read (figures from outside), and past ZMQ's high-water mark whole "
+          "executions are lost. Target: everything recorded, by the hook")
+
+
+def burst_run(args, store_history: bool) -> list[str]:
+    total = args.burst_kernels * args.burst_cells
+    with Server(*args.server_arg, name="burst") as server:
+        kernels = start_kernels(server, args.burst_kernels, hook=True)
+        done = [0] * len(kernels)
+
+        def run(i: int, client) -> None:
+            sent = 0
+            while sent < args.burst_cells:
+                ids = {client.execute("pass", store_history=store_history)
+                       for _ in range(min(args.burst_queue, args.burst_cells - sent))}
+                sent += len(ids)
+                while ids:
+                    msg = client.get_shell_msg(timeout=120)
+                    if msg["parent_header"].get("msg_id") in ids:
+                        ids.discard(msg["parent_header"]["msg_id"])
+                        done[i] += 1
+
+        threads = [threading.Thread(target=run, args=(i, c), daemon=True) for i, (_, c) in enumerate(kernels)]
+        w0 = time.monotonic()
+        for t in threads:
+            t.start()
+        lags, seq = [], 0
+        while any(t.is_alive() for t in threads):
+            time.sleep(0.5)
+            state = server.memory_state(kernels[0][0], seq)
+            seq = state["seq"]
+            ended = [r["ended"] for r in state["executions"] if r["status"] != "running" and r["ended"]]
+            if ended:
+                lags.append(time.time() - max(ended))
+        elapsed = time.monotonic() - w0
+        # Let the server drain what it has queued.
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            records = [r for k, _ in kernels for r in server.memory_state(k, 0)["executions"]]
+            final = [r for r in records if r["status"] != "running"]
+            if len(final) >= total:
+                break
+            time.sleep(1)
+            again = [r for k, _ in kernels for r in server.memory_state(k, 0)["executions"] if r["status"] != "running"]
+            if len(again) == len(final):
+                break
+        final = [r for k, _ in kernels for r in server.memory_state(k, 0)["executions"] if r["status"] != "running"]
+        for _, client in kernels:
+            client.stop_channels()
+    exact = sum(r["method"] == "kernel_hook" for r in final)
+    print(f"   store_history={store_history}: done (load {load()})", flush=True)
+    return [str(store_history), f"{total:,}", f"{total / elapsed:.0f}", f"**{len(final):,}** ({len(final) / total:.1%})",
+            f"**{exact:,}** ({exact / total:.1%})", f"{len(final) - exact:,}",
+            f"{median(lags):.2f} s / {max(lags):.2f} s" if lags else "n/a"]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="small counts: a smoke run of about two minutes")
-    parser.add_argument("--only", default="cpu,memory", help="cpu,memory")
+    parser.add_argument("--only", default="cpu,burst,memory", help="cpu,burst,memory")
     parser.add_argument("--kernels", type=int, default=20, help="kernels per server in the CPU phase (20)")
     parser.add_argument("--seconds", type=float, default=60, help="seconds of load per server (60)")
     parser.add_argument("--rounds", type=int, default=2, help="alternating rounds the seconds are split into (2)")
@@ -309,6 +380,9 @@ def main() -> None:
     parser.add_argument("--server-arg", action="append", default=[],
                         help="an extra argument for the servers with the extension (repeatable), e.g. "
                              "--server-arg=--MemoryUsage.children_sample_interval_s=3600")
+    parser.add_argument("--burst-kernels", type=int, default=10)
+    parser.add_argument("--burst-cells", type=int, default=300, help="cells per kernel in the burst phase")
+    parser.add_argument("--burst-queue", type=int, default=5, help="cells queued at a time per kernel (burst)")
     parser.add_argument("--mem-kernels", type=int, default=10)
     parser.add_argument("--mem-cells", type=int, default=10000, help="cells per kernel in the memory phase")
     parser.add_argument("--max-executions", type=int, default=5000)
@@ -319,18 +393,22 @@ def main() -> None:
     parser.add_argument("--no-store-history", dest="store_history", action="store_false",
                         help="memory phase: store_history=False (by default True, as JupyterLab sends it; it "
                              "numbers the executions, so that missing records can be counted)")
-    parser.add_argument("--no-baseline", dest="baseline", action="store_false",
-                        help="memory phase: skip the same load on a server with the extension disabled")
+    parser.add_argument("--baseline", action="store_true",
+                        help="memory phase: also the same load on a server with the extension disabled "
+                             "(jupyter_server's own growth; doubles the phase's time, ~8 more minutes)")
     parser.add_argument("--points", type=int, default=10, help="points of the memory curve")
     args = parser.parse_args()
     if args.quick:
         args.kernels, args.seconds, args.idle_seconds = 6, 16, 5
         args.mem_kernels, args.mem_cells, args.max_executions, args.max_samples = 4, 1000, 500, 500
+        args.burst_kernels, args.burst_cells = 4, 200
     only = set(args.only.split(","))
     banner("server cost")
     t0 = time.time()
     if "cpu" in only:
         cpu_phase(args)
+    if "burst" in only:
+        burst_phase(args)
     if "memory" in only:
         memory_phase(args)
     print(f"\nload average at end: {load()}; took {time.time() - t0:.0f} s", flush=True)
