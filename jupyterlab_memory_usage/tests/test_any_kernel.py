@@ -29,11 +29,16 @@ deadline = time.monotonic() + 60
 while any(_rss(p.pid) < 8 * 25 * 10**6 for p in pool._pool):
     assert time.monotonic() < deadline, "the workers never allocated"
     time.sleep(0.05)
-"""
-# The workers' resident memory once it has settled: forked pages keep being touched for
-# a moment after the arrays are full, and a reading taken then is too low.
-WORKERS_RSS_CODE = """
+# Forked pages keep being touched for a moment after the arrays are full (seconds on a
+# loaded machine): the cell ends once the workers' memory has settled, so that the reading
+# at its end and the truth read afterwards are of the same state.
 _now = lambda: sum(_rss(p.pid) for p in pool._pool)
+_before, _after = _now(), (time.sleep(0.5), _now())[1]
+while abs(_after - _before) > 0.01 * _after:
+    _before, _after = _after, (time.sleep(0.5), _now())[1]
+"""
+# The workers' resident memory, once settled.
+WORKERS_RSS_CODE = """
 _before, _after = _now(), (time.sleep(0.5), _now())[1]
 while abs(_after - _before) > 0.01 * _after:
     _before, _after = _after, (time.sleep(0.5), _now())[1]
