@@ -1,7 +1,8 @@
 """What monitoring costs an execution.
 
 1. 1,000 trivial executions (`pass`) through a server with the extension enabled and through
-   one with `--MemoryUsage.enabled=False`, alternating runs on warm kernels, both through the
+   one with `--MemoryUsage.enabled=False`, 4 rounds each on warm kernels, the two alternating
+   every 100 executions (the load of a shared machine drifts within seconds), both through the
    server's websocket (as JupyterLab runs cells) and straight to the kernel over ZMQ: the ratio
    of total times (target <= 1.03).
 2. The in-kernel hook's own cost per cell, start and end apart: its `pre_run_cell` and
@@ -36,8 +37,8 @@ def zmq_driver(client):
 
 
 def cost_ratio(args, on: Server, off: Server, k_on: str, k_off: str) -> None:
-    print(f"\n-- {args.cells} executions of `pass`, {args.rounds} alternating rounds per mode "
-          f"(order flips every round) --", flush=True)
+    print(f"\n-- {args.cells} executions of `pass` per round and mode, {args.rounds} rounds, the modes alternating "
+          f"every {args.chunk} executions --", flush=True)
     rows = []
     for path in args.paths:
         # Clients per path, opened just before: a ZMQ client left open during the websocket
@@ -56,9 +57,17 @@ def cost_ratio(args, on: Server, off: Server, k_on: str, k_off: str) -> None:
             run_cells(drivers[name], max(50, args.cells // 5))  # warm
         times: dict[str, list[float]] = {"enabled": [], "disabled": []}
         for r in range(args.rounds):
-            order = ("enabled", "disabled") if r % 2 == 0 else ("disabled", "enabled")
-            for name in order:
-                times[name].append(run_cells(drivers[name], args.cells))
+            # Each round runs `cells` executions per mode, interleaved in chunks (the order
+            # flipping every chunk): the machine's load drifts on a scale of seconds.
+            spent = {"enabled": 0.0, "disabled": 0.0}
+            chunks = max(1, args.cells // args.chunk)
+            for j in range(chunks):
+                n = args.cells // chunks + (1 if j < args.cells % chunks else 0)
+                order = ("enabled", "disabled") if (r + j) % 2 == 0 else ("disabled", "enabled")
+                for name in order:
+                    spent[name] += run_cells(drivers[name], n)
+            for name in spent:
+                times[name].append(spent[name])
         for c in clients:
             if isinstance(c, WebsocketClient):
                 c.close()
@@ -193,6 +202,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="small counts: a smoke run of a minute")
     parser.add_argument("--cells", type=int, default=1000, help="executions per run (1000)")
     parser.add_argument("--rounds", type=int, default=4, help="runs per mode (4)")
+    parser.add_argument("--chunk", type=int, default=100,
+                        help="executions in a row before switching modes (100; --chunk 1000: whole runs)")
     parser.add_argument("--paths", default="websocket,zmq",
                         help="websocket (through the server; the client ACKs at once), websocket-plain "
                              "(the same with Linux's delayed ACKs: jupyter_server leaves Nagle on, so "
