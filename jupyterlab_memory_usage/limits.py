@@ -103,6 +103,18 @@ def _nearest_up_to_root(root: str, relative_path: str, filename: str) -> str | N
         path = os.path.dirname(path)
 
 
+def _nearest_path_up_to_root(root: str, relative_path: str, filename: str) -> str | None:
+    """Where ``_nearest_up_to_root`` reads ``filename``; None when no level has it."""
+    path = relative_path.strip("/")
+    while True:
+        candidate = os.path.join(root, path, filename)
+        if os.path.exists(candidate):
+            return candidate
+        if not path:
+            return None
+        path = os.path.dirname(path)
+
+
 def _oom_kill_line(text: str | None) -> int | None:
     for line in (text or "").splitlines():
         key, _, value = line.partition(" ")
@@ -159,6 +171,44 @@ def limit_of(cgroups: list[MemoryCgroup], proc_root: str = "/proc") -> MemoryLim
     if physical is not None:
         candidates.append(MemoryLimit(physical, "physical"))
     return min(candidates, key=lambda c: c.limit_bytes) if candidates else None
+
+
+def oom_kill_file(cgroups: list[MemoryCgroup]) -> str | None:
+    """The file ``oom_kill_count`` reads: found once, then read alone at every execution
+    (walking the hierarchy each time cost more than the rest of an execution's work)."""
+    for cgroup in cgroups:
+        filename = "memory.events" if cgroup.source == "cgroup_v2" else "memory.oom_control"
+        path = _nearest_path_up_to_root(cgroup.root, cgroup.path, filename)
+        if path is not None and read_oom_kill_count(path) is not None:
+            return path
+    return None
+
+
+def read_oom_kill_count(path: str) -> int | None:
+    return _oom_kill_line(_read_text(path))
+
+
+class OomKillReader:
+    """Reads one oom_kill file at every execution through a descriptor kept open (an
+    open and a close per read cost as much as all the rest of an execution's work)."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self._fd: int | None = None
+
+    def read(self) -> int | None:
+        try:
+            if self._fd is None:
+                self._fd = os.open(self.path, os.O_RDONLY)
+            return _oom_kill_line(os.pread(self._fd, 4096, 0).decode("ascii", "replace"))
+        except OSError:  # the cgroup was removed
+            self.close()
+            return None
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
 
 
 def oom_kill_count(cgroups: list[MemoryCgroup]) -> int | None:

@@ -24,8 +24,17 @@ from tornado.ioloop import PeriodicCallback
 
 from . import kernel_hook
 from .config import MemoryUsage
-from .limits import MemoryCgroup, MemoryLimit, available_memory_bytes, limit_of, memory_cgroups, oom_kill_count
-from .probes import ProcessGone, children_rss_bytes, make_probe
+from .limits import (
+    MemoryCgroup,
+    MemoryLimit,
+    available_memory_bytes,
+    limit_of,
+    memory_cgroups,
+    oom_kill_count,
+    OomKillReader,
+    oom_kill_file,
+)
+from .probes import ProcessGone, children_rss_bytes, descendants_rss_bytes, make_probe
 from .persistence import RecordDatabase
 from .ring import Ring
 from .store import (ABORTED, DIED, ERROR, EXITED, KILLED, OK, OUT_OF_MEMORY, RUNNING, SIGNAL, ExecutionRecord,
@@ -62,6 +71,9 @@ _HEAP_UNAVAILABLE = {
 
 class HeapModeUnavailable(Exception):
     """Heap mode cannot be changed for this kernel (no active hook)."""
+
+
+_UNRESOLVED = object()  # the oom_kill file of a kernel's cgroups, not looked for yet
 
 
 def _parse_date(value: Any) -> float | None:
@@ -173,6 +185,7 @@ class KernelMonitor:
         # The process's memory cgroups, kept after it exits to read its oom_kill count.
         self.cgroups: list[MemoryCgroup] = []
         self.oom_kill_count: int | None = None
+        self._oom_kill_reader: Any = _UNRESOLVED
         self.reason: str | None = None
         self.process_state = "starting"
         self.restarts = 0
@@ -225,6 +238,7 @@ class KernelMonitor:
         self._outside_hwm_valid = False
         # The machine's memory, unless the process's cgroups say less.
         self.cgroups, self.limit, self.oom_kill_count = [], limit_of([]), None
+        self._forget_oom_kill_file()
         self.refresh_limit()
         self._connect_iopub()
         self.sample()
@@ -239,6 +253,18 @@ class KernelMonitor:
         # system has no cgroups); what was known stays.
         if cgroup_state is not None:
             self.cgroups, self.limit, self.oom_kill_count = cgroup_state
+            self._forget_oom_kill_file()
+
+    def _read_oom_kill_count(self) -> int | None:
+        if self._oom_kill_reader is _UNRESOLVED:
+            path = oom_kill_file(self.cgroups)
+            self._oom_kill_reader = OomKillReader(path) if path else None
+        return self._oom_kill_reader.read() if self._oom_kill_reader else None
+
+    def _forget_oom_kill_file(self) -> None:
+        if isinstance(self._oom_kill_reader, OomKillReader):
+            self._oom_kill_reader.close()
+        self._oom_kill_reader = _UNRESOLVED
 
     def _connect_iopub(self) -> None:
         self._close_streams()
@@ -261,7 +287,7 @@ class KernelMonitor:
         # The killer counts a kill before it sends SIGKILL: by the time the exit status
         # can be read, the count includes it.
         oom_kill_count_before = self.oom_kill_count
-        oom_kill_count_now = oom_kill_count(self.cgroups)
+        oom_kill_count_now = self._read_oom_kill_count()
         if oom_kill_count_now is not None:
             self.oom_kill_count = oom_kill_count_now
         dying = list(self.open.values())
@@ -324,6 +350,7 @@ class KernelMonitor:
 
     def dispose(self) -> None:
         self._process_gone()
+        self._forget_oom_kill_file()
         self.process_state = "shutdown"
 
     def _close_streams(self) -> None:
@@ -586,7 +613,7 @@ class KernelMonitor:
     def _on_busy(self, msg_id: str, busy_time: float | None) -> None:
         # One small cgroup file, read once per execution: the baseline for "the
         # out-of-memory killer struck during this execution".
-        count = oom_kill_count(self.cgroups)
+        count = self._read_oom_kill_count()
         if count is not None:
             self.oom_kill_count = count
         open_execution = _OpenExecution(msg_id, busy_time, oom_kill_count_start=count)
@@ -992,7 +1019,8 @@ class MemoryMonitor:
 
 
 def _children_of(pids: dict[str, int]) -> dict[str, int]:
-    return {kernel_id: children_rss_bytes(pid) for kernel_id, pid in pids.items()}
+    by_pid = descendants_rss_bytes(list(pids.values()))
+    return {kernel_id: by_pid[pid] for kernel_id, pid in pids.items()}
 
 
 def read_cgroup_state(pid: int) -> tuple[list[MemoryCgroup], MemoryLimit | None, int | None] | None:

@@ -132,9 +132,62 @@ def make_probe(pid: int, force_psutil: bool = False) -> ProcfsProbe | PsutilProb
     return PsutilProbe(pid)
 
 
+def descendants_rss_bytes(pids: list[int], proc_root: str = "/proc") -> dict[int, int]:
+    """Summed resident memory of each process's descendants, from one pass over the
+    process table: psutil's ``children()`` walks the whole table for every call, so one
+    call per kernel made a scan cost (number of kernels x processes on the machine)
+    reads. Call it off the event loop."""
+    table = _process_table(proc_root)
+    if table is None:
+        return {pid: _psutil_descendants_rss_bytes(pid) for pid in pids}
+    children: dict[int, list[int]] = {}
+    for pid, (ppid, _) in table.items():
+        children.setdefault(ppid, []).append(pid)
+    result = {}
+    for root in pids:
+        total, stack, seen = 0, list(children.get(root, ())), set()
+        while stack:
+            pid = stack.pop()
+            if pid in seen:
+                continue
+            seen.add(pid)
+            total += table[pid][1]
+            stack.extend(children.get(pid, ()))
+        result[root] = total
+    return result
+
+
 def children_rss_bytes(pid: int) -> int:
-    """Summed resident memory of a process's descendants. Scans the process table:
-    call it off the event loop."""
+    """Summed resident memory of one process's descendants (see descendants_rss_bytes)."""
+    return descendants_rss_bytes([pid])[pid]
+
+
+_PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+def _process_table(proc_root: str) -> dict[int, tuple[int, int]] | None:
+    """Every process's parent and resident bytes, from /proc/PID/stat (one read each);
+    None where there is no /proc."""
+    try:
+        names = os.listdir(proc_root)
+    except OSError:
+        return None
+    table = {}
+    for name in names:
+        if not name.isdigit():
+            continue
+        try:
+            with open(os.path.join(proc_root, name, "stat"), "rb") as f:
+                data = f.read()
+            # The command name, in parentheses, may hold spaces and parentheses itself.
+            fields = data[data.rindex(b")") + 2:].split()
+            table[int(name)] = (int(fields[1]), int(fields[21]) * _PAGE_SIZE)
+        except (OSError, ValueError, IndexError):
+            continue  # exited meanwhile
+    return table
+
+
+def _psutil_descendants_rss_bytes(pid: int) -> int:
     if psutil is None:
         return 0
     try:

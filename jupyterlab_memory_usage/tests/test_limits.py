@@ -18,7 +18,10 @@ from ..limits import (
     memory_cgroups,
     memory_limit,
     oom_kill_count,
+    OomKillReader,
+    oom_kill_file,
     physical_memory_bytes,
+    read_oom_kill_count,
 )
 from ..store import DIED, OK, ExecutionRecord, KernelHistory
 
@@ -221,6 +224,36 @@ def test_oom_kill_count_from_whichever_hierarchy_has_memory(roots):
     write(cgroup / "job" / "memory.events", V2_EVENTS)
     assert oom_kill_count(cgroups) == 2
     assert oom_kill_count([]) is None
+
+
+def test_oom_kill_file_found_once_then_read_alone(roots):
+    """The monitor finds the file once per limit refresh and reads only it at each
+    execution: the same file and count as the walk up the hierarchy."""
+    proc, cgroup = roots
+    set_cgroup(proc, "4:memory:/job/kernel-1\n0::/job/kernel-1\n")
+    cgroups = memory_cgroups(PID, str(proc), str(cgroup))
+    assert oom_kill_file(cgroups) is None
+    # v1 at an ancestor only (a container seeing its own cgroup at the root).
+    write(cgroup / "memory" / "job" / "memory.oom_control", V1_OOM_CONTROL)
+    path = oom_kill_file(cgroups)
+    assert path == str(cgroup / "memory" / "job" / "memory.oom_control")
+    assert read_oom_kill_count(path) == oom_kill_count(cgroups) == 5
+    write(cgroup / "memory" / "job" / "memory.oom_control", V1_OOM_CONTROL.replace("oom_kill 5", "oom_kill 6"))
+    assert read_oom_kill_count(path) == 6
+    # A v2 file without an oom_kill line (an old kernel) is passed over; one with it wins.
+    write(cgroup / "job" / "memory.events", "oom 1\n")
+    assert oom_kill_file(cgroups) == path
+    write(cgroup / "job" / "kernel-1" / "memory.events", V2_EVENTS)
+    assert oom_kill_file(cgroups) == str(cgroup / "job" / "kernel-1" / "memory.events")
+    assert read_oom_kill_count(str(cgroup / "gone" / "memory.events")) is None
+    # The reader keeps its descriptor: it sees the count change, and a removed file
+    # reads as no count.
+    reader = OomKillReader(str(cgroup / "job" / "kernel-1" / "memory.events"))
+    assert reader.read() == 2
+    write(cgroup / "job" / "kernel-1" / "memory.events", V2_EVENTS.replace("oom_kill 2", "oom_kill 3"))
+    assert reader.read() == 3
+    reader.close()
+    assert OomKillReader(str(cgroup / "gone" / "memory.events")).read() is None
 
 
 def test_cgroups_outlive_the_process(roots):

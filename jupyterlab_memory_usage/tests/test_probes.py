@@ -10,7 +10,14 @@ import time
 
 import pytest
 
-from ..probes import ProcessGone, ProcfsProbe, PsutilProbe
+from ..probes import (
+    ProcessGone,
+    ProcfsProbe,
+    PsutilProbe,
+    _psutil_descendants_rss_bytes,
+    children_rss_bytes,
+    descendants_rss_bytes,
+)
 from .helpers import MIB, ONES_1E8_BYTES, assert_close, mib
 
 # The child obeys one command per line on stdin and answers "ok" once it is done, so
@@ -155,3 +162,26 @@ def test_psutil_probe(child, procfs_probe):
         probe.rss_bytes()
     with pytest.raises(ProcessGone):
         PsutilProbe(child.pid)
+
+
+def test_descendants_from_one_pass_over_the_process_table(child):
+    """The children scan reads the table once for all kernels: it must agree with
+    psutil's per-process walk, and count grandchildren (here a child of a shell)."""
+    shell = subprocess.Popen(["sh", "-c", f"{sys.executable} -c 'import sys; sys.stdin.read()' <&0; :"],
+                             stdin=subprocess.PIPE)
+    try:
+        child.do("alloc")
+        me = os.getpid()
+        expected = {pid: _psutil_descendants_rss_bytes(pid) for pid in (me, child.pid, shell.pid)}
+        got = descendants_rss_bytes([me, child.pid, shell.pid])
+        assert got[child.pid] == 0, mib(got[child.pid])
+        # Grandchild: the python the shell runs.
+        assert got[shell.pid] > 4 * MIB, mib(got[shell.pid])
+        assert_close(got[shell.pid], expected[shell.pid], 0.05, "the shell's descendants")
+        # This process's descendants: the allocating child (762.94 MiB) and the shell's.
+        assert got[me] >= ONES_1E8_BYTES
+        assert_close(got[me], expected[me], 0.02, "this test's descendants")
+        assert children_rss_bytes(me) == pytest.approx(got[me], rel=0.02)
+    finally:
+        shell.stdin.close()
+        shell.wait(timeout=10)
