@@ -182,6 +182,8 @@ class KernelMonitor:
         # True while the high-water mark counts from the end of the previous execution,
         # which the outside method needs for an exact peak.
         self._outside_hwm_valid = False
+        # A failed clear_refs write is said once per kernel, not once per cell.
+        self._peak_warning_given = False
 
     # ----- process lifecycle -------------------------------------------------------
 
@@ -427,6 +429,8 @@ class KernelMonitor:
         if content.get("status") == "ok" and status is not None and status.get("pid") == self.pid:
             self.hook_state = HOOK_ACTIVE
             self.hook_peak_reset = bool(status.get("peak_reset"))
+            if not self.hook_peak_reset:
+                self._warn_peak_not_reset("the kernel could not write its /proc/self/clear_refs")
             # A new process starts without tracing.
             self.heap_mode = bool(status.get("heap_mode"))
             if self._heap_mode_wanted and not self.heap_mode and self.config.heap_mode_after_restart:
@@ -670,6 +674,10 @@ class KernelMonitor:
         record.ended = _number(report.get("ended"), time.time())
         record.duration = record.ended - record.started if record.started is not None else None
         record.method = self._method(hook_report=report)
+        if record.method == "kernel_hook_sampled" and self.hook_peak_reset:
+            # The hook stops resetting the peak after its first failed write.
+            self.hook_peak_reset = False
+            self._warn_peak_not_reset("the kernel's write to /proc/self/clear_refs failed")
         failed = open_execution.saw_error or report.get("success") is False
         record.status = ERROR if failed else OK
         rss_start = _integer(report.get("rss_start"))
@@ -712,7 +720,21 @@ class KernelMonitor:
         # With the hook, the kernel resets its own peak at each cell's real start; a
         # reset from here could land inside the next cell and hide its first peak.
         if self.hook_state != HOOK_ACTIVE and self.config.reset_peak and self.probe is not None:
+            could_reset = self.probe.can_reset_peak
             self._outside_hwm_valid = self.probe.reset_peak()
+            if could_reset and not self._outside_hwm_valid:
+                # The probe gives up on clear_refs after one failed write.
+                self._warn_peak_not_reset(f"writing /proc/{self.pid}/clear_refs failed")
+
+    def _warn_peak_not_reset(self, why: str) -> None:
+        if self._peak_warning_given:
+            return
+        self._peak_warning_given = True
+        self.log.warning(
+            "memory-usage: kernel %s (pid %s): %s; its peaks are now the largest of samples taken every %s s, "
+            "which may miss short temporaries (method: *_sampled)",
+            self.kernel_id, self.pid, why, self.config.busy_sample_interval_s,
+        )
 
     def _method(self, hook_report: dict[str, Any] | None) -> str:
         if hook_report is not None:

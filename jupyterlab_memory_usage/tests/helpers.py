@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
+import traceback
 from datetime import datetime
 from typing import Any, Callable
 
@@ -148,3 +150,52 @@ def assert_close(actual: float, expected: float, rel: float, what: str) -> None:
     assert abs(actual - expected) <= rel * abs(expected), (
         f"{what}: {mib(actual):.2f} MiB, expected {mib(expected):.2f} MiB within {rel:.0%}"
     )
+
+
+class ServerLog(logging.Handler):
+    """Every log record of a server under test: its own log (where our extension
+    writes), and the loggers where an exception escaping a callback would land."""
+
+    LOGGERS = ("tornado.application", "tornado.general", "asyncio", "")
+
+    def __init__(self, serverapp):
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+        log = serverapp.web_app.settings["memory_usage_monitor"].log
+        self._loggers = [getattr(log, "logger", log)] + [logging.getLogger(name) for name in self.LOGGERS]
+        for logger in self._loggers:
+            logger.addHandler(self)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+    def close(self) -> None:
+        for logger in self._loggers:
+            logger.removeHandler(self)
+        super().close()
+
+    @staticmethod
+    def _text(record: logging.LogRecord) -> str:
+        text = record.getMessage()
+        if record.exc_info:
+            text += "\n" + "".join(traceback.format_exception(*record.exc_info))
+        return text
+
+    def ours(self, min_level: int = logging.DEBUG) -> list[str]:
+        """Our extension's messages at ``min_level`` or above, tracebacks included."""
+        found = []
+        for record in self.records:
+            text = self._text(record)
+            if record.levelno >= min_level and ("memory-usage" in text or "jupyterlab_memory_usage" in text
+                                                or "MemoryUsage" in text):
+                found.append(f"{record.levelname} {record.name}: {text}")
+        return found
+
+    def our_errors(self) -> list[str]:
+        """Errors and tracebacks from our extension: a fault must end in neither."""
+        errors = self.ours(logging.ERROR)
+        for record in self.records:
+            text = self._text(record)
+            if record.levelno < logging.ERROR and record.exc_info and "jupyterlab_memory_usage" in text:
+                errors.append(f"{record.levelname} {record.name}: {text}")
+        return errors
