@@ -152,27 +152,28 @@ def assert_close(actual: float, expected: float, rel: float, what: str) -> None:
     )
 
 
-class ServerLog(logging.Handler):
-    """Every log record of a server under test: its own log (where our extension
-    writes), and the loggers where an exception escaping a callback would land."""
+class ServerLog:
+    """Every log record of the process while a server is under test, from any logger:
+    the server's own log (where our extension writes) and the loggers where an
+    exception escaping a callback lands (tornado, asyncio).
 
-    LOGGERS = ("tornado.application", "tornado.general", "asyncio", "")
+    Records are taken where a logger hands them to its handlers, not by a handler of
+    ours: traitlets reconfigures an application's logger (and drops the handlers on
+    it) when a logging setting of any application of that class changes."""
 
-    def __init__(self, serverapp):
-        super().__init__(logging.DEBUG)
+    def __init__(self) -> None:
         self.records: list[logging.LogRecord] = []
-        log = serverapp.web_app.settings["memory_usage_monitor"].log
-        self._loggers = [getattr(log, "logger", log)] + [logging.getLogger(name) for name in self.LOGGERS]
-        for logger in self._loggers:
-            logger.addHandler(self)
+        self._call_handlers = original = logging.Logger.callHandlers
+        records = self.records
 
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
+        def call_handlers(logger: logging.Logger, record: logging.LogRecord) -> None:
+            records.append(record)
+            original(logger, record)
+
+        logging.Logger.callHandlers = call_handlers  # type: ignore[method-assign]
 
     def close(self) -> None:
-        for logger in self._loggers:
-            logger.removeHandler(self)
-        super().close()
+        logging.Logger.callHandlers = self._call_handlers  # type: ignore[method-assign]
 
     @staticmethod
     def _text(record: logging.LogRecord) -> str:

@@ -42,7 +42,7 @@ def jp_server_config(jp_server_config, load_kernel_hook):
 
 @pytest.fixture
 def server_log(jp_serverapp):
-    log = ServerLog(jp_serverapp)
+    log = ServerLog()
     yield log
     log.close()
 
