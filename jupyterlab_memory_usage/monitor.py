@@ -28,8 +28,8 @@ from .limits import MemoryCgroup, MemoryLimit, available_memory_bytes, limit_of,
 from .probes import ProcessGone, children_rss_bytes, make_probe
 from .persistence import RecordDatabase
 from .ring import Ring
-from .store import (ABORTED, DIED, ERROR, EXITED, KILLED, OK, OUT_OF_MEMORY, RUNNING, SIGNAL, ExecutionRecord,
-                    KernelHistory)
+from .store import (ABORTED, DIED, ERROR, EXITED, KILLED, OK, OUT_OF_MEMORY, RUNNING, SERVER_STOPPED, SIGNAL,
+                    ExecutionRecord, KernelHistory)
 
 KERNEL_ACTIONS_SCHEMA = "https://events.jupyter.org/jupyter_server/kernel_actions/v1"
 _RELEVANT_IOPUB = frozenset({"status", "execute_input", "error", "comm_msg"})
@@ -327,6 +327,29 @@ class KernelMonitor:
     def dispose(self) -> None:
         self._process_gone()
         self.process_state = "shutdown"
+
+    def end_at_server_stop(self) -> None:
+        """The server is stopping: end each running cell with its last figures, as
+        ``died`` for ``server_stopped``. The server shuts its kernels down next, after
+        this extension has stopped listening, so nothing would end them otherwise."""
+        self.sample()
+        now = time.time()
+        for open_execution in self.open.values():
+            if open_execution.record is None and not open_execution.saw_input \
+                    and open_execution.msg_id not in self._annotations:
+                continue  # a silent execution of some client: no cell of anybody's
+            record = self._promote(open_execution)
+            record.status = DIED
+            record.died_reason = SERVER_STOPPED
+            record.ended = now
+            if record.started is not None:
+                record.duration = now - record.started
+            self.history.touch(record)
+            self.on_final(record)
+        self.open.clear()
+        # Cells sent and never started were not run by this server: no record, and no
+        # death to guess for them when the process goes.
+        self._annotations.clear()
 
     def _close_streams(self) -> None:
         for stream in (self.iopub, self.shell):
@@ -927,12 +950,17 @@ class MemoryMonitor:
         if self._tick is not None:
             self._tick.stop()
             self._tick = None
+        for monitor in self.monitors.values():
+            try:
+                monitor.end_at_server_stop()
+                monitor.dispose()
+            except Exception:  # noqa: BLE001 - one kernel must not keep the others' records unsaved
+                self.log.exception("memory-usage: could not end the records of kernel %s", monitor.kernel_id)
+        self.monitors.clear()
+        # Closed last: it waits for the records saved just above.
         if self.database is not None:
             self.database.close()
             self.database = None
-        for monitor in self.monitors.values():
-            monitor.dispose()
-        self.monitors.clear()
 
     async def on_kernel_action(self, logger: Any, schema_id: str, data: dict[str, Any]) -> None:
         # A new or restarted kernel gets its hook before the user's first cell reaches it.
