@@ -105,6 +105,6 @@ async def test_fifty_kernels_executing_with_notebooks_open(jp_fetch, jp_create_n
     # Responsive: a loaded 2-core machine shared with other work, so the bound is
     # loose; the figures are printed.
     for route in ROUTES:
-        assert max(result["times"][route]) < 15, (route, summary(result["times"][route]))
+        assert max(result["times"][route]) < 30, (route, summary(result["times"][route]))
     listing = json.loads((await jp_fetch("api", "memory-usage", "kernels")).body)["kernels"]
     assert len(listing) == KERNELS and all(k["pid"] and k["rss"] for k in listing)
