@@ -37,8 +37,8 @@ from .limits import (
 from .probes import ProcessGone, children_rss_bytes, descendants_rss_bytes, make_probe
 from .persistence import RecordDatabase
 from .ring import Ring
-from .store import (ABORTED, DIED, ERROR, EXITED, KILLED, OK, OUT_OF_MEMORY, RUNNING, SIGNAL, ExecutionRecord,
-                    KernelHistory)
+from .store import (ABORTED, DIED, ERROR, EXITED, KILLED, OK, OUT_OF_MEMORY, RUNNING, SERVER_STOPPED, SIGNAL,
+                    ExecutionRecord, KernelHistory)
 
 KERNEL_ACTIONS_SCHEMA = "https://events.jupyter.org/jupyter_server/kernel_actions/v1"
 _RELEVANT_IOPUB = frozenset({"status", "execute_input", "error", "comm_msg"})
@@ -195,6 +195,8 @@ class KernelMonitor:
         # True while the high-water mark counts from the end of the previous execution,
         # which the outside method needs for an exact peak.
         self._outside_hwm_valid = False
+        # A failed clear_refs write is said once per kernel, not once per cell.
+        self._peak_warning_given = False
 
     # ----- process lifecycle -------------------------------------------------------
 
@@ -353,6 +355,29 @@ class KernelMonitor:
         self._forget_oom_kill_file()
         self.process_state = "shutdown"
 
+    def end_at_server_stop(self) -> None:
+        """The server is stopping: end each running cell with its last figures, as
+        ``died`` for ``server_stopped``. The server shuts its kernels down next, after
+        this extension has stopped listening, so nothing would end them otherwise."""
+        self.sample()
+        now = time.time()
+        for open_execution in self.open.values():
+            if open_execution.record is None and not open_execution.saw_input \
+                    and open_execution.msg_id not in self._annotations:
+                continue  # a silent execution of some client: no cell of anybody's
+            record = self._promote(open_execution)
+            record.status = DIED
+            record.died_reason = SERVER_STOPPED
+            record.ended = now
+            if record.started is not None:
+                record.duration = now - record.started
+            self.history.touch(record)
+            self.on_final(record)
+        self.open.clear()
+        # Cells sent and never started were not run by this server: no record, and no
+        # death to guess for them when the process goes.
+        self._annotations.clear()
+
     def _close_streams(self) -> None:
         for stream in (self.iopub, self.shell):
             if stream is not None:
@@ -454,6 +479,8 @@ class KernelMonitor:
         if content.get("status") == "ok" and status is not None and status.get("pid") == self.pid:
             self.hook_state = HOOK_ACTIVE
             self.hook_peak_reset = bool(status.get("peak_reset"))
+            if not self.hook_peak_reset:
+                self._warn_peak_not_reset("the kernel could not write its /proc/self/clear_refs")
             # A new process starts without tracing.
             self.heap_mode = bool(status.get("heap_mode"))
             if self._heap_mode_wanted and not self.heap_mode and self.config.heap_mode_after_restart:
@@ -697,6 +724,10 @@ class KernelMonitor:
         record.ended = _number(report.get("ended"), time.time())
         record.duration = record.ended - record.started if record.started is not None else None
         record.method = self._method(hook_report=report)
+        if record.method == "kernel_hook_sampled" and self.hook_peak_reset:
+            # The hook stops resetting the peak after its first failed write.
+            self.hook_peak_reset = False
+            self._warn_peak_not_reset("the kernel's write to /proc/self/clear_refs failed")
         failed = open_execution.saw_error or report.get("success") is False
         record.status = ERROR if failed else OK
         rss_start = _integer(report.get("rss_start"))
@@ -739,7 +770,21 @@ class KernelMonitor:
         # With the hook, the kernel resets its own peak at each cell's real start; a
         # reset from here could land inside the next cell and hide its first peak.
         if self.hook_state != HOOK_ACTIVE and self.config.reset_peak and self.probe is not None:
+            could_reset = self.probe.can_reset_peak
             self._outside_hwm_valid = self.probe.reset_peak()
+            if could_reset and not self._outside_hwm_valid:
+                # The probe gives up on clear_refs after one failed write.
+                self._warn_peak_not_reset(f"writing /proc/{self.pid}/clear_refs failed")
+
+    def _warn_peak_not_reset(self, why: str) -> None:
+        if self._peak_warning_given:
+            return
+        self._peak_warning_given = True
+        self.log.warning(
+            "memory-usage: kernel %s (pid %s): %s; its peaks are now the largest of samples taken every %s s, "
+            "which may miss short temporaries (method: *_sampled)",
+            self.kernel_id, self.pid, why, self.config.busy_sample_interval_s,
+        )
 
     def _method(self, hook_report: dict[str, Any] | None) -> str:
         if hook_report is not None:
@@ -932,12 +977,17 @@ class MemoryMonitor:
         if self._tick is not None:
             self._tick.stop()
             self._tick = None
+        for monitor in self.monitors.values():
+            try:
+                monitor.end_at_server_stop()
+                monitor.dispose()
+            except Exception:  # noqa: BLE001 - one kernel must not keep the others' records unsaved
+                self.log.exception("memory-usage: could not end the records of kernel %s", monitor.kernel_id)
+        self.monitors.clear()
+        # Closed last: it waits for the records saved just above.
         if self.database is not None:
             self.database.close()
             self.database = None
-        for monitor in self.monitors.values():
-            monitor.dispose()
-        self.monitors.clear()
 
     async def on_kernel_action(self, logger: Any, schema_id: str, data: dict[str, Any]) -> None:
         # A new or restarted kernel gets its hook before the user's first cell reaches it.

@@ -23,6 +23,9 @@ OUT_OF_MEMORY = "out_of_memory"
 KILLED = "killed"  # SIGKILL with no sign of the out-of-memory killer
 SIGNAL = "signal"  # any other signal
 EXITED = "exited"  # an exit code, 0 included
+# The server stopped (and shut its kernels down) while the execution ran: its end was
+# never seen, and its figures are the last ones read.
+SERVER_STOPPED = "server_stopped"
 
 
 @dataclass(slots=True)
@@ -47,7 +50,8 @@ class ExecutionRecord:
     pid: int | None = None
     exit_code: int | None = None
     exit_signal: int | None = None
-    # Why a died execution died: "out_of_memory", "killed", "signal" or "exited".
+    # Why a died execution died: "out_of_memory", "killed", "signal", "exited" or
+    # "server_stopped".
     died_reason: str | None = None
     # Out-of-memory kills counted in the kernel's cgroup from the execution's start to
     # the kernel's death; None where the cgroup keeps no count.

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
+import traceback
 from datetime import datetime
 from typing import Any, Callable
 
@@ -148,3 +150,53 @@ def assert_close(actual: float, expected: float, rel: float, what: str) -> None:
     assert abs(actual - expected) <= rel * abs(expected), (
         f"{what}: {mib(actual):.2f} MiB, expected {mib(expected):.2f} MiB within {rel:.0%}"
     )
+
+
+class ServerLog:
+    """Every log record of the process while a server is under test, from any logger:
+    the server's own log (where our extension writes) and the loggers where an
+    exception escaping a callback lands (tornado, asyncio).
+
+    Records are taken where a logger hands them to its handlers, not by a handler of
+    ours: traitlets reconfigures an application's logger (and drops the handlers on
+    it) when a logging setting of any application of that class changes."""
+
+    def __init__(self) -> None:
+        self.records: list[logging.LogRecord] = []
+        self._call_handlers = original = logging.Logger.callHandlers
+        records = self.records
+
+        def call_handlers(logger: logging.Logger, record: logging.LogRecord) -> None:
+            records.append(record)
+            original(logger, record)
+
+        logging.Logger.callHandlers = call_handlers  # type: ignore[method-assign]
+
+    def close(self) -> None:
+        logging.Logger.callHandlers = self._call_handlers  # type: ignore[method-assign]
+
+    @staticmethod
+    def _text(record: logging.LogRecord) -> str:
+        text = record.getMessage()
+        if record.exc_info:
+            text += "\n" + "".join(traceback.format_exception(*record.exc_info))
+        return text
+
+    def ours(self, min_level: int = logging.DEBUG) -> list[str]:
+        """Our extension's messages at ``min_level`` or above, tracebacks included."""
+        found = []
+        for record in self.records:
+            text = self._text(record)
+            if record.levelno >= min_level and ("memory-usage" in text or "jupyterlab_memory_usage" in text
+                                                or "MemoryUsage" in text):
+                found.append(f"{record.levelname} {record.name}: {text}")
+        return found
+
+    def our_errors(self) -> list[str]:
+        """Errors and tracebacks from our extension: a fault must end in neither."""
+        errors = self.ours(logging.ERROR)
+        for record in self.records:
+            text = self._text(record)
+            if record.levelno < logging.ERROR and record.exc_info and "jupyterlab_memory_usage" in text:
+                errors.append(f"{record.levelname} {record.name}: {text}")
+        return errors

@@ -104,3 +104,57 @@ describe('KernelMemoryModel polling speed', () => {
     model.dispose();
   });
 });
+
+describe('KernelMemoryModel and a kernel that no longer exists', () => {
+  it('backs off on 404, says so on connectionFailure, and writes nothing to the console', async () => {
+    jest.useFakeTimers();
+    const consoleCalls = ['error', 'warn', 'log'].map(name =>
+      jest.spyOn(console, name as 'error' | 'warn' | 'log')
+    );
+    let requests = 0;
+    const settings = ServerConnection.makeSettings({
+      baseUrl: 'http://localhost:8888/',
+      wsUrl: 'ws://localhost:8888/',
+      fetch: (async () => {
+        requests++;
+        // What the server extension answers for an unknown kernel.
+        return new Response(
+          JSON.stringify({ message: 'No kernel k1 on this server' }),
+          { status: 404, headers: { 'Content-Type': 'application/json' } }
+        );
+      }) as unknown as typeof fetch
+    });
+    const model = new KernelMemoryModel('k1', settings);
+    const failures: ServerConnection.ResponseError[] = [];
+    model.connectionFailure.connect((_, error) => {
+      failures.push(error as ServerConnection.ResponseError);
+    });
+    // A cell was just sent: the model wants to poll fast (every 400 ms).
+    model.expectExecution('m1');
+    const MINUTE_MS = 60000;
+    for (let t = 0; t < 2 * MINUTE_MS; t += 100) {
+      await jest.advanceTimersByTimeAsync(100);
+    }
+    // Fast polling would have sent 300 requests in two minutes; the backoff grows
+    // the interval towards its 30 s maximum.
+    expect(requests).toBeGreaterThan(1);
+    expect(requests).toBeLessThan(30);
+    const phase = (model as any)._poll.state.phase;
+    expect(phase).toBe('rejected');
+    expect(failures.length).toBe(requests);
+    expect(failures[0].response.status).toBe(404);
+    expect(failures[0].message).toBe('No kernel k1 on this server');
+    expect(model.state).toBeNull();
+
+    // Disposed (the kernel manager saw the kernel go): no request any more.
+    model.dispose();
+    const atDispose = requests;
+    await jest.advanceTimersByTimeAsync(2 * MINUTE_MS);
+    expect(requests).toBe(atDispose);
+    for (const spy of consoleCalls) {
+      expect(spy).not.toHaveBeenCalled();
+      spy.mockRestore();
+    }
+    jest.useRealTimers();
+  });
+});

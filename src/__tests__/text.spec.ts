@@ -54,6 +54,21 @@ describe('badgeText', () => {
     ).toBe('not run (an earlier cell failed)');
   });
 
+  it('says when the server stopped during the cell', () => {
+    const stopped = record({
+      status: 'died',
+      died_reason: 'server_stopped',
+      execution_count: 2,
+      delta: 8e8
+    });
+    expect(badgeText(stopped, 'binary', trans)).toMatch(
+      /^server stopped during this cell · \+762\.9 MiB · /
+    );
+    expect(badgeTooltip([stopped], 'binary', trans, false, true)).toMatch(
+      /^The Jupyter server stopped while cell \[2\] ran, and shut the kernel down: \+762\.9 MiB RAM until then/
+    );
+  });
+
   it('leaves out figures that are missing', () => {
     const text = badgeText(
       record({ delta: -5 * MIB, peak_increment: null, duration: null, rss_end: null }),

@@ -56,6 +56,8 @@ function diedLabel(record: IExecutionRecord, trans: TranslationBundle): string {
       return trans.__('kernel killed (signal %1)', record.exit_signal ?? 9);
     case 'exited':
       return trans.__('kernel exited (code %1)', record.exit_code ?? 0);
+    case 'server_stopped':
+      return trans.__('server stopped during this cell');
   }
   if (record.exit_signal !== null) {
     return trans.__('kernel died (signal %1)', record.exit_signal);
@@ -148,6 +150,16 @@ function runSentence(
         total
       );
     case 'died':
+      if (record.died_reason === 'server_stopped') {
+        return trans.__(
+          'The Jupyter server stopped while cell %1 ran, and shut the kernel down: %2 RAM until then (peak %3 above its start) in %4; the kernel last held %5.',
+          count,
+          delta,
+          peak,
+          duration,
+          total
+        );
+      }
       if (record.died_reason === 'out_of_memory') {
         return trans.__(
           'The kernel ran out of memory while cell %1 ran: it was killed (signal %2) after %3 RAM (peak %4 above its start) in %5; it last held %6.',

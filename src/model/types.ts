@@ -26,9 +26,16 @@ export interface IExecutionRecord {
   /**
    * Why the kernel died during this execution: `out_of_memory` (SIGKILL with the
    * out-of-memory killer seen, or memory near the limit), `killed` (another
-   * SIGKILL), `signal`, or `exited`. Absent from older servers.
+   * SIGKILL), `signal`, `exited`, or `server_stopped` (the server stopped, and
+   * shut the kernel down, while it ran). Absent from older servers.
    */
-  died_reason?: 'out_of_memory' | 'killed' | 'signal' | 'exited' | null;
+  died_reason?:
+    | 'out_of_memory'
+    | 'killed'
+    | 'signal'
+    | 'exited'
+    | 'server_stopped'
+    | null;
   /** How many times the out-of-memory killer ran in the kernel's cgroup during it. */
   oom_kills?: number | null;
   /** Heap mode (tracemalloc): Python allocations still held at the end. */
