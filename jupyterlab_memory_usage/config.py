@@ -106,6 +106,15 @@ class MemoryUsage(Configurable):
         "a cell holds the GIL in C code.",
     ).tag(config=True)
 
+    remote_idle_sample_interval_s = Float(
+        0.0,
+        min=0.0,
+        help="Seconds between two usage_requests to an idle kernel without a local process; "
+        "0 (the default) asks an idle kernel nothing, its memory being the last execution's "
+        "end figure. A gateway counts every usage_request as activity of the kernel, so any "
+        "interval shorter than its cull_idle_timeout keeps it from culling idle kernels.",
+    ).tag(config=True)
+
     usage_request_max_unanswered = Int(
         3,
         min=1,

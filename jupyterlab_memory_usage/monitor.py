@@ -178,6 +178,7 @@ class KernelMonitor:
         self.reason_message: str | None = None
         # A kernel without a local process, read through its usage_request (remote.py).
         self.remote: RemoteKernelChannel | None = None
+        self._remote_pid: int | None = None  # the PID it answers from, on its own host
         self.process_state = "starting"
         self.restarts = 0
         self._attached_before = False
@@ -231,12 +232,30 @@ class KernelMonitor:
         self.remote.poll()
 
     def _on_usage_reading(self, reading: UsageReading) -> None:
+        if reading.pid is not None and self._remote_pid is not None and reading.pid != self._remote_pid:
+            # A new process answers: the kernel was restarted (or died and was restarted
+            # by its host), and what ran in the old one ended with it.
+            self.log.info("memory-usage: kernel %s now answers from pid %s (was %s)", self.kernel_id,
+                          reading.pid, self._remote_pid)
+            self._process_gone()
+            self.restarts += 1
+        self._remote_pid = reading.pid
         self.reason = self.reason_message = None
         self.process_state = "alive"
         if reading.host_memory_bytes:
             self.limit = MemoryLimit(reading.host_memory_bytes, LIMIT_SOURCE)
         self.rss_bytes, self.last_sample_time = reading.memory_bytes, time.time()
         self._apply_reading(reading.time, reading.memory_bytes, None)
+
+    def remote_restarted(self) -> None:
+        """This server restarted a kernel without a local process: what ran in the old
+        process ended with it, and the next reading is the new one's."""
+        if self.remote is None or self.remote.gave_up:
+            return
+        self._process_gone()
+        self.restarts += 1
+        self._remote_pid = None
+        self.remote.request()
 
     def _on_not_supported(self, why: str) -> None:
         self.reason, self.reason_message = "not_supported", why
@@ -823,7 +842,13 @@ class KernelMonitor:
     def sample(self) -> None:
         """Read the process's memory now; update the running records' live figures."""
         if self.remote is not None:
-            self.remote.request()  # the reading comes back by _on_usage_reading
+            # The reading comes back by _on_usage_reading. A gateway takes each request for
+            # activity of the kernel (its idle culler would never cull it): an idle kernel
+            # that has answered is asked only if configured.
+            interval = self.config.remote_idle_sample_interval_s
+            if self.busy or not self.remote.answering or (
+                    interval > 0 and time.time() - self.last_sample_time >= interval):
+                self.remote.request()
             return
         if self.probe is None:
             return
@@ -974,6 +999,10 @@ class MemoryMonitor:
     async def on_kernel_action(self, logger: Any, schema_id: str, data: dict[str, Any]) -> None:
         # A new or restarted kernel gets its hook before the user's first cell reaches it.
         self.reconcile()
+        if data.get("action") == "restart" and data.get("status") == "success":
+            monitor = self.monitors.get(data.get("kernel_id"))
+            if monitor is not None:
+                monitor.remote_restarted()
 
     def reconcile(self) -> None:
         if self._tick is None:

@@ -253,12 +253,13 @@ class RemoteKernelChannel:
 
     def _release(self) -> None:
         """Hand the held iopub messages over in order, stopping at an execution's idle
-        until a reading taken after it has come: that reading is the execution's end.
+        until a reading taken after it has come: that reading is the execution's end
+        (likewise after a new process's ``starting``).
         Until the kernel first answers, they all wait (a kernel that never does is not
         measured, and leaves no records without figures)."""
         while self._held and self.answering:
             msg = self._held[0]
-            if _is_execution_idle(msg) and not self._has_end_figure(msg):
+            if _needs_reading_after(msg) and not self._has_end_figure(msg):
                 return
             self._held.popleft()
             self._waiting_since = None
@@ -310,10 +311,15 @@ def _msg_type(msg: dict[str, Any]) -> str | None:
     return msg.get("msg_type") or (msg.get("header") or {}).get("msg_type")
 
 
-def _is_execution_idle(msg: dict[str, Any]) -> bool:
-    return (_msg_type(msg) == "status"
-            and (msg.get("content") or {}).get("execution_state") == "idle"
-            and (msg.get("parent_header") or {}).get("msg_type") == "execute_request")
+def _needs_reading_after(msg: dict[str, Any]) -> bool:
+    """An execution's idle (its end figure), or a kernel process starting (a restart,
+    told apart by the PID of the next reading, before any cell of the new process)."""
+    if _msg_type(msg) != "status":
+        return False
+    state = (msg.get("content") or {}).get("execution_state")
+    if state == "starting":
+        return True
+    return state == "idle" and (msg.get("parent_header") or {}).get("msg_type") == "execute_request"
 
 
 def _stop(client: Any) -> None:

@@ -211,11 +211,16 @@ async def test_gateway_kernel_measured_through_usage_request(jp_fetch, jp_ws_fet
         await kernel.wait_reply(msg_id)
         await kernel.record(msg_id)
         samples = (await kernel.state())["samples"]
-        assert len(samples) >= 10, samples
+        assert len(samples) >= 5, samples
 
         # One client per kernel: the gateway counts our monitor's websocket and the test's.
-        model = _gateway_get(f"{kernel_gateway['url']}/api/kernels/{kernel.kernel_id}", kernel_gateway["token"])
+        # An idle kernel is asked nothing, so the gateway sees no activity of it.
+        model_url = f"{kernel_gateway['url']}/api/kernels/{kernel.kernel_id}"
+        model = _gateway_get(model_url, kernel_gateway["token"])
         assert model["connections"] == 2, model
+        await asyncio.sleep(5)
+        later = _gateway_get(model_url, kernel_gateway["token"])
+        assert later["last_activity"] == model["last_activity"], (model, later)
         print(f"\ngateway kernel (usage_request): x = np.ones(10**8) {mib(allocated['delta']):+.2f} MiB "
               f"(peak +{mib(allocated['peak_increment']):.2f}, {allocated['duration']:.3f} s), del x "
               f"{mib(released['delta']):+.2f} MiB, 1 s temporary: peak +{mib(long_temporary['peak_increment']):.2f} "
@@ -265,4 +270,30 @@ async def test_kernel_that_never_answers_is_not_supported(jp_fetch, jp_ws_fetch,
         print(f"\nkernel without usage_request: {state['reason']}: {state['reason_message']}")
     finally:
         monitor.log.removeHandler(collected)
+        kernel.ws.close()
+
+
+async def test_gateway_kernel_restarted_during_a_cell(jp_fetch, jp_ws_fetch, gateway_server):
+    """A restart through this server ends the running cell's record as died, and the new
+    process is measured from its own first reading."""
+    kernel = await _start(jp_fetch, jp_ws_fetch, "python3")
+    try:
+        await wait_state(kernel, lambda s: s["method"] == "usage_request", "never read by usage_request", 120)
+        await kernel.run("import numpy as np, time")
+        held = await kernel.run("x = np.ones(10**8)")
+        running = kernel.send("time.sleep(60)")
+        await wait_state(kernel, lambda s: any(r["msg_id"] == running for r in s["executions"]),
+                         "the sleeping cell never started", 60)
+        await jp_fetch("api", "kernels", kernel.kernel_id, "restart", method="POST", body="{}")
+        died = await kernel.record(running)
+        assert died["status"] == "died" and died["rss_end"] >= held["rss_end"] - 16 * MIB, died
+        state = await wait_state(kernel, lambda s: s["restarts"] == 1 and s["rss"] < held["rss_end"] - 600 * MIB,
+                                 "the restarted kernel's memory never showed", 120)
+        # The websocket of the monitor still works: the new process's cells are measured.
+        await kernel.run("import numpy as np")
+        again = await kernel.run("y = np.ones(10**8)")
+        assert_close(again["delta"], ONES_1E8_BYTES, 0.10, "delta of y = np.ones(10**8) after the restart")
+        print(f"\nrestart during a cell: {died['status']}, kernel after restart {mib(state['rss']):.1f} MiB, "
+              f"then y = np.ones(10**8) {mib(again['delta']):+.2f} MiB")
+    finally:
         kernel.ws.close()
