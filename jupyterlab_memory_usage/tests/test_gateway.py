@@ -141,16 +141,22 @@ class WebSocketKernel:
         return msg["header"]["msg_id"]
 
     async def wait_reply(self, msg_id: str, timeout: float = 120) -> dict:
+        """The execution's reply, once its idle has come too (its output before it)."""
         deadline = time.monotonic() + timeout
-        while True:
+        reply, idle = None, False
+        while reply is None or not idle:
             raw = await asyncio.wait_for(self.ws.read_message(), max(0.1, deadline - time.monotonic()))
             assert raw is not None, "the websocket closed"
             msg = json.loads(raw)
-            parent = msg["parent_header"].get("msg_id")
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue
             if msg["msg_type"] == "stream":
-                self.stdout.setdefault(parent, []).append(msg["content"]["text"])
-            if msg["channel"] == "shell" and parent == msg_id:
-                return msg
+                self.stdout.setdefault(msg_id, []).append(msg["content"]["text"])
+            elif msg["channel"] == "shell":
+                reply = msg
+            elif msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                idle = True
+        return reply
 
     async def record(self, msg_id: str, timeout: float = 60) -> dict:
         state = await wait_state(self, lambda s: any(r["msg_id"] == msg_id and r["status"] != "running"
@@ -183,7 +189,7 @@ async def test_gateway_kernel_measured_through_usage_request(jp_fetch, jp_ws_fet
         assert state["execution_state"] == "idle", state
 
         await kernel.run("import numpy as np, os, time")
-        allocated = await kernel.run("x = np.ones(10**8)")
+        allocated = await kernel.run("_t = time.perf_counter(); x = np.ones(10**8); _t = time.perf_counter() - _t")
         assert allocated["method"] == "usage_request_sampled", allocated
         assert allocated["status"] == "ok" and allocated["pid"] is None, allocated
         # kernel_memory is the PSS of the kernel and its children, read by the kernel's
@@ -205,11 +211,11 @@ async def test_gateway_kernel_measured_through_usage_request(jp_fetch, jp_ws_fet
         assert long_temporary["peak_increment"] <= 1.1 * ONES_1E8_BYTES, mib(long_temporary["peak_increment"])
         assert abs(long_temporary["delta"]) < 0.05 * ONES_1E8_BYTES, mib(long_temporary["delta"])
 
-        # The kernel's pid on its own host (here the gateway's child): the truth of what
-        # usage_request reports, read from /proc by the kernel itself.
-        msg_id = kernel.send("print(os.getpid())")
+        # The allocation's own time, in the kernel, beside busy -> idle.
+        msg_id = kernel.send("print(_t)")
         await kernel.wait_reply(msg_id)
         await kernel.record(msg_id)
+        allocation_s = float("".join(kernel.stdout[msg_id]))
         samples = (await kernel.state())["samples"]
         assert len(samples) >= 5, samples
 
@@ -222,7 +228,8 @@ async def test_gateway_kernel_measured_through_usage_request(jp_fetch, jp_ws_fet
         later = _gateway_get(model_url, kernel_gateway["token"])
         assert later["last_activity"] == model["last_activity"], (model, later)
         print(f"\ngateway kernel (usage_request): x = np.ones(10**8) {mib(allocated['delta']):+.2f} MiB "
-              f"(peak +{mib(allocated['peak_increment']):.2f}, {allocated['duration']:.3f} s), del x "
+              f"(peak +{mib(allocated['peak_increment']):.2f}, busy to idle {allocated['duration']:.3f} s, "
+              f"allocation in the kernel {allocation_s:.3f} s), del x "
               f"{mib(released['delta']):+.2f} MiB, 1 s temporary: peak +{mib(long_temporary['peak_increment']):.2f} "
               f"MiB, delta {mib(long_temporary['delta']):+.2f} MiB; kernel+children {mib(state['rss']):.1f} MiB "
               f"at start; {len(samples)} samples; gateway connections {model['connections']}")
