@@ -1,7 +1,7 @@
 """Kernels without a local process, read through their own ``usage_request``.
 
 A kernel behind a gateway (``--gateway-url``), or started by a provisioner that is not
-local, has no PID this server could read. ipykernel (6.11 and later) answers a
+local, has no PID this server could read. ipykernel (7.4 tested) answers a
 ``usage_request`` on the control channel, from its control thread, so also while a cell
 runs: its ``usage_reply`` carries ``kernel_memory``, the memory of the kernel and all its
 children together (in ipykernel 7.4 their PSS, through psutil's ``memory_full_info``),
@@ -49,12 +49,13 @@ _CHANNELS = ("shell", "iopub", "stdin", "hb", "control")
 
 def is_remote_kernel(kernel_manager: Any) -> bool:
     """True for a kernel that never has a local process: a gateway's, or one whose
-    provisioner is not the local one. A local kernel between two processes (a restart)
-    is not remote."""
+    provisioner is not the local one and holds no process of its own. A local kernel
+    between two processes (a restart) is not remote."""
     if GatewayKernelManager is not None and isinstance(kernel_manager, GatewayKernelManager):
         return True
     provisioner = getattr(kernel_manager, "provisioner", None)
-    return provisioner is not None and not isinstance(provisioner, LocalProvisioner)
+    return (provisioner is not None and not isinstance(provisioner, LocalProvisioner)
+            and getattr(provisioner, "process", None) is None)
 
 
 @dataclass
@@ -146,8 +147,7 @@ class RemoteKernelChannel:
 
     def _make_client(self) -> Any:
         if GatewayKernelManager is not None and isinstance(self.km, GatewayKernelManager):
-            client = _open_gateway_client(self.km)
-            return client
+            return _open_gateway_client(self.km)
         client = BlockingKernelClient()
         client.load_connection_info(self.km.get_connection_info(session=False))
         client.session.key = self.km.session.key
