@@ -33,19 +33,16 @@ try:
     import websocket
     from jupyter_client.client import KernelClient
     from jupyter_server.gateway.gateway_client import GatewayClient
-    from jupyter_server.gateway.managers import GatewayKernelClient, GatewayKernelManager
+    from jupyter_server.gateway.managers import GatewayKernelManager
     from jupyter_server.utils import url_escape, url_path_join
 except ImportError:  # a host without jupyter_server's gateway support has no gateway kernels
-    GatewayKernelManager = GatewayKernelClient = None  # type: ignore[assignment,misc]
+    GatewayKernelManager = None  # type: ignore[assignment,misc]
 
 # The kernel-level ``method`` of such a kernel, and its records' ``method``: the peak is
 # the largest reading, one every ``busy_sample_interval_s`` at best.
 PROBE_METHOD = "usage_request"
 RECORD_METHOD = "usage_request_sampled"
 LIMIT_SOURCE = "remote_host"  # the physical memory of the kernel's host, from its reply
-
-_CHANNELS = ("shell", "iopub", "stdin", "hb", "control")
-
 
 def is_remote_kernel(kernel_manager: Any) -> bool:
     """True for a kernel that never has a local process: a gateway's, or one whose
