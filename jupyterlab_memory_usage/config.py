@@ -97,6 +97,31 @@ class MemoryUsage(Configurable):
         "mark, so every peak is the largest sample (method outside_sampled).",
     ).tag(config=True)
 
+    usage_request_timeout_s = Float(
+        10.0,
+        min=0.5,
+        help="Kernels without a local process (a gateway's) are read through their "
+        "usage_request on the control channel. Seconds to wait for one usage_reply before "
+        "asking again; ipykernel answers in milliseconds, up to about a second late while "
+        "a cell holds the GIL in C code.",
+    ).tag(config=True)
+
+    remote_idle_sample_interval_s = Float(
+        0.0,
+        min=0.0,
+        help="Seconds between two usage_requests to an idle kernel without a local process; "
+        "0 (the default) asks an idle kernel nothing, its memory being the last execution's "
+        "end figure. A gateway counts every usage_request as activity of the kernel, so any "
+        "interval shorter than its cull_idle_timeout keeps it from culling idle kernels.",
+    ).tag(config=True)
+
+    usage_request_max_unanswered = Int(
+        3,
+        min=1,
+        help="Unanswered usage_requests after which a kernel without a local process that "
+        "has never answered one is reported as not_supported, and no more are sent.",
+    ).tag(config=True)
+
     children_sample_interval_s = Float(
         5.0,
         min=0.5,

@@ -27,14 +27,15 @@ from .config import MemoryUsage
 from .limits import (
     MemoryCgroup,
     MemoryLimit,
+    OomKillReader,
     available_memory_bytes,
     limit_of,
     memory_cgroups,
     oom_kill_count,
-    OomKillReader,
     oom_kill_file,
 )
 from .probes import ProcessGone, children_rss_bytes, descendants_rss_bytes, make_probe
+from .remote import LIMIT_SOURCE, PROBE_METHOD, RECORD_METHOD, RemoteKernelChannel, UsageReading, is_remote_kernel
 from .persistence import RecordDatabase
 from .ring import Ring
 from .store import (ABORTED, DIED, ERROR, EXITED, KILLED, OK, OUT_OF_MEMORY, RUNNING, SERVER_STOPPED, SIGNAL,
@@ -187,6 +188,10 @@ class KernelMonitor:
         self.oom_kill_count: int | None = None
         self._oom_kill_reader: Any = _UNRESOLVED
         self.reason: str | None = None
+        self.reason_message: str | None = None
+        # A kernel without a local process, read through its usage_request (remote.py).
+        self.remote: RemoteKernelChannel | None = None
+        self._remote_pid: int | None = None  # the PID it answers from, on its own host
         self.process_state = "starting"
         self.restarts = 0
         self._attached_before = False
@@ -202,6 +207,9 @@ class KernelMonitor:
 
     def check_process(self) -> None:
         """Attach to the kernel's current process; notice a death or a new PID."""
+        if self.remote is not None or is_remote_kernel(self.km):
+            self._watch_remote()
+            return
         process = local_process(self.km)
         if process is not None and _has_exited(process):
             # Dead, and not yet replaced by the restarter: nothing to watch until it
@@ -222,6 +230,50 @@ class KernelMonitor:
             self._attach(process)
         else:
             self.reason = "no_local_process"
+
+    def _watch_remote(self) -> None:
+        """No local process: the kernel's iopub and its usage replies come through one
+        client of the kernel manager's own (a gateway's websocket), polled each tick."""
+        if self.remote is None:
+            self.reason = "no_local_process"
+            self.remote = RemoteKernelChannel(
+                self.kernel_id, self.km, self.log,
+                reply_timeout_s=self.config.usage_request_timeout_s,
+                max_unanswered=self.config.usage_request_max_unanswered,
+                relevant_iopub=_RELEVANT_IOPUB, on_iopub=self._on_remote_iopub,
+                on_reading=self._on_usage_reading, on_not_supported=self._on_not_supported,
+            )
+            self.remote.open()
+        self.remote.poll()
+
+    def _on_usage_reading(self, reading: UsageReading) -> None:
+        if reading.pid is not None and self._remote_pid is not None and reading.pid != self._remote_pid:
+            # A new process answers: the kernel was restarted (or died and was restarted
+            # by its host), and what ran in the old one ended with it.
+            self.log.info("memory-usage: kernel %s now answers from pid %s (was %s)", self.kernel_id,
+                          reading.pid, self._remote_pid)
+            self._process_gone()
+            self.restarts += 1
+        self._remote_pid = reading.pid
+        self.reason = self.reason_message = None
+        self.process_state = "alive"
+        if reading.host_memory_bytes:
+            self.limit = MemoryLimit(reading.host_memory_bytes, LIMIT_SOURCE)
+        self.rss_bytes, self.last_sample_time = reading.memory_bytes, time.time()
+        self._apply_reading(reading.time, reading.memory_bytes, None)
+
+    def remote_restarted(self) -> None:
+        """This server restarted a kernel without a local process: what ran in the old
+        process ended with it, and the next reading is the new one's."""
+        if self.remote is None or self.remote.gave_up:
+            return
+        self._process_gone()
+        self.restarts += 1
+        self._remote_pid = None
+        self.remote.request()
+
+    def _on_not_supported(self, why: str) -> None:
+        self.reason, self.reason_message = "not_supported", why
 
     def _attach(self, process: Any) -> None:
         self.process = process
@@ -353,6 +405,8 @@ class KernelMonitor:
     def dispose(self) -> None:
         self._process_gone()
         self._forget_oom_kill_file()
+        if self.remote is not None:
+            self.remote.close()
         self.process_state = "shutdown"
 
     def end_at_server_stop(self) -> None:
@@ -598,6 +652,17 @@ class KernelMonitor:
         except (ValueError, IndexError, TypeError):
             self.log.debug("memory-usage: unreadable iopub message from kernel %s", self.kernel_id)
             return
+        self._handle_iopub(msg_type, header, parent, content)
+
+    def _on_remote_iopub(self, msg: dict[str, Any]) -> None:
+        header = msg.get("header") or {}
+        date = header.get("date")
+        if not isinstance(date, str) and hasattr(date, "isoformat"):  # a Session parses dates
+            header = {**header, "date": date.isoformat()}
+        self._handle_iopub(header.get("msg_type"), header, msg.get("parent_header") or {}, msg.get("content") or {})
+
+    def _handle_iopub(self, msg_type: Any, header: dict[str, Any], parent: dict[str, Any],
+                      content: dict[str, Any]) -> None:
         parent_id = parent.get("msg_id")
         if not isinstance(parent_id, str):
             return
@@ -683,6 +748,8 @@ class KernelMonitor:
                 rss_end, hwm = self.probe.rss_and_hwm_bytes()
             except ProcessGone:
                 pass
+        elif self.remote is not None:
+            rss_end = self.rss_bytes  # the reading the remote channel waited for
         if open_execution.hook_report is None and self.ring is not None:
             # The hook wrote this cell's slot at post_run_cell, before ipykernel
             # published this idle; a missing slot leaves the outside figures.
@@ -750,7 +817,7 @@ class KernelMonitor:
             peaks.append(hwm)
             record.method = "outside_hwm"
         else:
-            record.method = "outside_sampled"
+            record.method = RECORD_METHOD if self.remote is not None else "outside_sampled"
         if record.started is not None:
             peaks.append(self.history.max_sample_rss_between(record.started, record.ended))
         peaks = [p for p in peaks if p is not None]
@@ -789,6 +856,8 @@ class KernelMonitor:
     def _method(self, hook_report: dict[str, Any] | None) -> str:
         if hook_report is not None:
             return "kernel_hook" if hook_report.get("rss_hwm") is not None else "kernel_hook_sampled"
+        if self.remote is not None:
+            return RECORD_METHOD
         return "outside_hwm" if self._outside_hwm_valid else "outside_sampled"
 
     def _children_now(self) -> int | None:
@@ -844,6 +913,15 @@ class KernelMonitor:
 
     def sample(self) -> None:
         """Read the process's memory now; update the running records' live figures."""
+        if self.remote is not None:
+            # The reading comes back by _on_usage_reading. A gateway takes each request for
+            # activity of the kernel (its idle culler would never cull it): an idle kernel
+            # that has answered is asked only if configured.
+            interval = self.config.remote_idle_sample_interval_s
+            if self.busy or not self.remote.answering or (
+                    interval > 0 and time.time() - self.last_sample_time >= interval):
+                self.remote.request()
+            return
         if self.probe is None:
             return
         now = time.time()
@@ -858,6 +936,9 @@ class KernelMonitor:
         self.rss_bytes, self.last_sample_time = rss, now
         if hwm is not None:
             self.hwm_bytes = hwm
+        self._apply_reading(now, rss, hwm)
+
+    def _apply_reading(self, now: float, rss: int, hwm: int | None) -> None:
         self.history.add_sample(now, rss, self.children_rss_bytes)
         hwm_counts = hwm is not None and (self.hook_state == HOOK_ACTIVE or self._outside_hwm_valid)
         for open_execution in self.open.values():
@@ -903,13 +984,16 @@ class KernelMonitor:
             "limit": self.limit.limit_bytes if self.limit else None,
             "limit_source": self.limit.source if self.limit else None,
             "oom_kill_count": self.oom_kill_count,
-            "method": self.probe.method if self.probe is not None else None,
+            "method": self.probe.method if self.probe is not None else (
+                PROBE_METHOD if self.remote is not None and self.remote.answering else None),
             "hook": self.hook_state,
             "heap_mode": self.hook_state == HOOK_ACTIVE and self.heap_mode,
             "peak_reset": self.hook_peak_reset if self.hook_state == HOOK_ACTIVE else
             bool(self.probe is not None and self.probe.can_reset_peak and self.config.reset_peak),
-            "execution_state": "busy" if self.busy else ("idle" if self.pid else self.process_state),
+            "execution_state": "busy" if self.busy else (
+                "idle" if self.pid or (self.remote is not None and self.remote.answering) else self.process_state),
             "reason": self.reason,
+            "reason_message": self.reason_message,
             "restarts": self.restarts,
             "sampled_at": self.last_sample_time or None,
         }
@@ -992,6 +1076,10 @@ class MemoryMonitor:
     async def on_kernel_action(self, logger: Any, schema_id: str, data: dict[str, Any]) -> None:
         # A new or restarted kernel gets its hook before the user's first cell reaches it.
         self.reconcile()
+        if data.get("action") == "restart" and data.get("status") == "success":
+            monitor = self.monitors.get(data.get("kernel_id"))
+            if monitor is not None:
+                monitor.remote_restarted()
 
     def reconcile(self) -> None:
         if self._tick is None:

@@ -45,7 +45,8 @@ class ExecutionRecord:
     rss_peak: int | None = None
     delta: int | None = None
     peak_increment: int | None = None
-    # "kernel_hook", "outside_hwm" or "outside_sampled": where the figures came from.
+    # "kernel_hook", "kernel_hook_sampled", "outside_hwm", "outside_sampled" or
+    # "usage_request_sampled" (a kernel without a local process): where the figures came from.
     method: str | None = None
     pid: int | None = None
     exit_code: int | None = None

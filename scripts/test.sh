@@ -14,3 +14,6 @@ pytest -q -p no:cacheprovider
 
 printf '\033[1m==> %s\033[0m\n' "Galata (UI tests)"
 (cd ui-tests && npx playwright test)
+
+printf '\033[1m==> %s\033[0m\n' "Galata against a kernel gateway (ports 8897, 8898)"
+(cd ui-tests && npx playwright test -c playwright.gateway.config.js)
