@@ -97,6 +97,11 @@ describe('badgeTooltip', () => {
     expect(tooltip).toMatch(/samples taken every 100 ms/);
   });
 
+  it('says how a remote kernel was measured', () => {
+    const tooltip = badgeTooltip([record({ method: 'usage_request_sampled' })], 'binary', trans, false);
+    expect(tooltip).toMatch(/remote kernel.*child processes.*may be missed/);
+  });
+
   it('is empty without runs', () => {
     expect(badgeTooltip([], 'binary', trans, false)).toBe('');
   });

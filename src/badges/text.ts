@@ -208,6 +208,10 @@ function methodNote(method: string, trans: TranslationBundle): string {
       return trans.__(
         'The peak is the largest of samples taken every 100 ms: a shorter peak may be missed.'
       );
+    case 'usage_request_sampled':
+      return trans.__(
+        'A remote kernel, measured by asking it every 100 ms: the figures include its child processes, and a shorter peak may be missed.'
+      );
     case 'outside_hwm':
       return trans.__(
         'Measured from outside the kernel: cells run back to back (Run All) may share figures.'

@@ -92,7 +92,7 @@ export const managerPlugin: JupyterFrontEndPlugin<IMemoryUsageManager> = {
     app.commands.addCommand(CommandIDs.toggleHeapMode, {
       label: trans.__('Trace Python Heap (Heap Mode)'),
       caption: trans.__(
-        'Also record what each cell allocated in Python (tracemalloc), which RAM cannot show when memory is reused. Tracing slows allocation-heavy code: a loop of small allocations ran 11× slower here.'
+        'Also record what each cell allocated in Python (tracemalloc), which RAM cannot show when memory is reused. Tracing slows code that makes many small Python objects about 10× (measured: 9.8× to 10.9×); large NumPy arrays hardly.'
       ),
       isEnabled: () => currentKernelModel()?.state?.hook === 'active',
       isToggled: () => currentKernelModel()?.state?.heap_mode === true,
