@@ -65,20 +65,21 @@ test.describe('memory badges', () => {
   test('a running cell shows live figures, then its result', async ({ page }) => {
     await notebookWith(page, [
       'import numpy as np, time',
-      'x = np.ones(10**8)\ntime.sleep(4)'
+      'x = np.ones(10**8)\ntime.sleep(8)'
     ]);
     await page.notebook.runCell(0);
     void page.notebook.runCell(1);
     const badge = badgeOf(page, 1);
     await expect(badge).toHaveAttribute('data-state', 'running', { timeout: 10000 });
     await expect
-      .poll(async () => Number(await badge.getAttribute('data-delta')), { timeout: 5000 })
+      // Filling 762.94 MiB takes 0.1 s here, or seconds when the machine is busy.
+      .poll(async () => Number(await badge.getAttribute('data-delta')), { timeout: 30000 })
       .toBeGreaterThan(0.95 * ONES_1E8);
     const liveDuration = Number(await badge.getAttribute('data-duration'));
     await page.waitForTimeout(1200);
     // Live: at least two updates a second.
     expect(Number(await badge.getAttribute('data-duration'))).toBeGreaterThan(liveDuration + 0.5);
-    await expect(badge).toHaveAttribute('data-state', 'ok', { timeout: 15000 });
+    await expect(badge).toHaveAttribute('data-state', 'ok', { timeout: 30000 });
     expectClose(Number(await badge.getAttribute('data-delta')), ONES_1E8, 0.02, 'x');
   });
 
