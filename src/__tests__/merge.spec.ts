@@ -1,4 +1,4 @@
-import { mergeExecutions, runsOfCell, trimOldest } from '../model/merge';
+import { mergeExecutions, runsByCell, runsOfCell, trimOldest } from '../model/merge';
 import { IExecutionRecord } from '../model/types';
 import { record } from './fixtures';
 
@@ -55,5 +55,24 @@ describe('runsOfCell', () => {
     ];
     expect(runsOfCell(records, 'x', 3).map(r => r.msg_id)).toEqual(['e', 'd', 'c']);
     expect(runsOfCell(records, 'z', 3)).toEqual([]);
+  });
+});
+
+describe('runsByCell', () => {
+  it('gives every cell what runsOfCell gives it, from one pass', () => {
+    const records = [
+      record({ msg_id: 'a', cell_id: 'x', started: 1 }),
+      record({ msg_id: 'b', cell_id: 'y', started: 2 }),
+      record({ msg_id: 'c', cell_id: 'x', started: 3 }),
+      record({ msg_id: 'd', cell_id: 'x', started: 5 }),
+      record({ msg_id: 'e', cell_id: 'x', started: null, status: 'running' }),
+      record({ msg_id: 'f', cell_id: null, started: 6 })
+    ];
+    const byCell = runsByCell(records, 3);
+    expect([...byCell.keys()].sort()).toEqual(['x', 'y']);
+    for (const cellId of ['x', 'y']) {
+      expect(byCell.get(cellId)).toEqual(runsOfCell(records, cellId, 3));
+    }
+    expect(byCell.get('x')!.map(r => r.msg_id)).toEqual(['e', 'd', 'c']);
   });
 });

@@ -8,7 +8,7 @@ import { PanelLayout } from '@lumino/widgets';
 import { IKernelMemoryModel, IMemoryUsageManager } from '../tokens';
 import { IExecutionRecord } from '../model/types';
 import { MemoryBadge } from './badge';
-import { runsOfCell } from '../model/merge';
+import { runsByCell } from '../model/merge';
 import { badgeText, badgeTooltip, worthABadge } from './text';
 
 export interface IBadgeSettings {
@@ -18,6 +18,8 @@ export interface IBadgeSettings {
 }
 
 export const METADATA_KEY = 'memory_usage';
+/** Runs of a cell shown in its badge's tooltip, the latest first. */
+const RUNS_SHOWN = 5;
 
 /**
  * The badges of one notebook panel, keyed by cell id: a cell that moves keeps
@@ -123,14 +125,19 @@ export class NotebookBadges implements IDisposable {
     const seen = new Set<Cell>();
     const model = this._model;
     const currentPid = model?.state?.pid ?? null;
+    const runsOf = model
+      ? runsByCell(model.executions.values(), RUNS_SHOWN)
+      : new Map<string, IExecutionRecord[]>();
+    const earlierRunsOf = runsByCell(this._earlierRuns, RUNS_SHOWN);
+    const units = this._manager.units;
     for (const cell of this._panel.content.widgets) {
       if (!(cell instanceof CodeCell) || cell.isDisposed) {
         continue;
       }
-      let runs = model ? model.runsOfCell(cell.model.id) : [];
+      let runs: IExecutionRecord[] = runsOf.get(cell.model.id) ?? [];
       const fromEarlierSession = runs.length === 0;
       if (fromEarlierSession) {
-        runs = runsOfCell(this._earlierRuns, cell.model.id, 5);
+        runs = earlierRunsOf.get(cell.model.id) ?? [];
       }
       const latest = runs[0];
       if (
@@ -159,16 +166,24 @@ export class NotebookBadges implements IDisposable {
         latest.pid !== null &&
         currentPid !== null &&
         latest.pid !== currentPid;
-      this._badgeOf(cell).render({
+      // A redraw comes with every poll of the kernel and every cell drawn:
+      // a badge whose runs have not changed is left alone, not rewritten
+      // (1,000 rewritten badges cost seconds of layout).
+      const key = [
+        runs.map(run => `${run.msg_id}:${run.seq}`).join(','),
+        fromEarlierProcess,
+        fromEarlierSession,
+        units
+      ].join('|');
+      const badge = this._badgeOf(cell);
+      if (this._drawn.get(badge) === key) {
+        continue;
+      }
+      this._drawn.set(badge, key);
+      badge.render({
         record: latest,
-        text: badgeText(latest, this._manager.units, this._trans),
-        tooltip: badgeTooltip(
-          runs,
-          this._manager.units,
-          this._trans,
-          fromEarlierProcess,
-          fromEarlierSession
-        ),
+        text: badgeText(latest, units, this._trans),
+        tooltip: badgeTooltip(runs, units, this._trans, fromEarlierProcess, fromEarlierSession),
         fromEarlierProcess,
         fromEarlierSession
       });
@@ -231,6 +246,7 @@ export class NotebookBadges implements IDisposable {
   private _earlierRuns: IExecutionRecord[] = [];
   private _badges = new Map<Cell, MemoryBadge>();
   private _awaitingReady = new WeakSet<Cell>();
+  private _drawn = new WeakMap<MemoryBadge, string>();
   private _frame = 0;
   private _isDisposed = false;
 }
