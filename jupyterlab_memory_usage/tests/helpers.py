@@ -122,6 +122,26 @@ async def start_kernel(fetch, serverapp, name: str = "python3") -> KernelSession
     return session
 
 
+def kernel_with_numpy(fetch, serverapp, loop, load_kernel_hook: bool) -> KernelSession:
+    """A started kernel whose hook has settled as configured, with numpy imported (for
+    sync fixtures: pytest-jupyter runs the tests' coroutines, not the fixtures')."""
+    session = loop.run_until_complete(start_kernel(fetch, serverapp))
+    state = loop.run_until_complete(session.wait_for_hook())
+    assert state["hook"] == ("active" if load_kernel_hook else "disabled"), state
+    loop.run_until_complete(session.run("import numpy as np"))
+    return session
+
+
+def real_pid(serverapp, kernel_id: str) -> int:
+    return serverapp.kernel_manager.get_kernel(kernel_id).provisioner.process.pid
+
+
+async def reconnect(kernel: KernelSession) -> None:
+    """A restart may bring new ports: connect the test's client again."""
+    kernel.close()
+    await kernel.connect()
+
+
 async def wait_state(kernel: KernelSession, predicate: Callable[[dict[str, Any]], bool], what: str,
                      timeout: float = 60) -> dict[str, Any]:
     deadline = time.monotonic() + timeout

@@ -13,7 +13,17 @@ import os
 
 import pytest
 
-from .helpers import ONES_1E8_BYTES, ServerLog, assert_close, mib, record_of, start_kernel, wait_state
+from .helpers import (
+    ONES_1E8_BYTES,
+    ServerLog,
+    assert_close,
+    kernel_with_numpy,
+    mib,
+    real_pid,
+    reconnect,
+    record_of,
+    wait_state,
+)
 
 RESTARTS = 5
 # Make the kernel's own clear_refs write fail for real: the hook keeps
@@ -49,21 +59,11 @@ def server_log(jp_serverapp):
 
 @pytest.fixture
 def kernel(jp_fetch, jp_serverapp, jp_asyncio_loop, load_kernel_hook, server_log):
-    session = jp_asyncio_loop.run_until_complete(start_kernel(jp_fetch, jp_serverapp))
-    state = jp_asyncio_loop.run_until_complete(session.wait_for_hook())
-    assert state["hook"] == ("active" if load_kernel_hook else "disabled"), state
-    jp_asyncio_loop.run_until_complete(session.run("import numpy as np"))
+    session = kernel_with_numpy(jp_fetch, jp_serverapp, jp_asyncio_loop, load_kernel_hook)
     yield session
     session.close()
 
 
-def real_pid(serverapp, kernel_id: str) -> int:
-    return serverapp.kernel_manager.get_kernel(kernel_id).provisioner.process.pid
-
-
-async def reconnect(kernel) -> None:
-    kernel.close()
-    await kernel.connect()
 
 
 def clear_refs_warnings(server_log: ServerLog) -> list[str]:

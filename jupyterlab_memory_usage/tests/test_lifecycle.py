@@ -9,7 +9,16 @@ import signal
 import time
 import pytest
 
-from .helpers import ONES_1E8_BYTES, assert_close, mib, record_of, start_kernel, wait_state
+from .helpers import (
+    ONES_1E8_BYTES,
+    assert_close,
+    kernel_with_numpy,
+    mib,
+    real_pid,
+    reconnect,
+    record_of,
+    wait_state,
+)
 
 MEMORY_USAGE = ("api", "memory-usage", "kernels")
 
@@ -27,22 +36,11 @@ def jp_server_config(jp_server_config, load_kernel_hook):
 
 @pytest.fixture
 def kernel(jp_fetch, jp_serverapp, jp_asyncio_loop, load_kernel_hook):
-    session = jp_asyncio_loop.run_until_complete(start_kernel(jp_fetch, jp_serverapp))
-    state = jp_asyncio_loop.run_until_complete(session.wait_for_hook())
-    assert state["hook"] == ("active" if load_kernel_hook else "disabled"), state
-    jp_asyncio_loop.run_until_complete(session.run("import numpy as np"))
+    session = kernel_with_numpy(jp_fetch, jp_serverapp, jp_asyncio_loop, load_kernel_hook)
     yield session
     session.close()
 
 
-def real_pid(serverapp, kernel_id: str) -> int:
-    return serverapp.kernel_manager.get_kernel(kernel_id).provisioner.process.pid
-
-
-async def reconnect(kernel) -> None:
-    """A restart may bring new ports: connect the test's client again."""
-    kernel.close()
-    await kernel.connect()
 
 
 async def test_sigkill_during_a_cell(jp_serverapp, kernel):
