@@ -4,11 +4,19 @@ const MIB = 2 ** 20;
 const ONES_1E8 = 8e8; // np.ones(10**8): 762.94 MiB
 const BADGE = '.jp-MemoryUsage-badge';
 
+// Galata's kernel fixture watches the kernels' websockets; behind a gateway the
+// server's own bridge reconnects to it, and the cells must reach the real kernel.
+test.use({ kernels: null });
+
 test('badges of a kernel behind a gateway, read through usage_request', async ({ page, request }) => {
   await page.notebook.createNew();
   await page.notebook.setCell(0, 'code', 'import numpy as np');
   await page.notebook.addCell('code', 'x = np.ones(10**8)');
-  await page.notebook.run();
+  // One cell at a time. Run All is not measured exactly behind a gateway: the
+  // start of a cell that follows another at once is the kernel's first answer
+  // after its busy, which can come after part of the allocation (see the README).
+  await page.notebook.runCell(0);
+  await page.notebook.runCell(1);
 
   const badge = page.locator('.jp-Notebook .jp-Cell').nth(1).locator(BADGE);
   await expect(badge).toHaveAttribute('data-state', 'ok', { timeout: 60000 });
