@@ -112,11 +112,13 @@ describe('KernelMemoryModel and a kernel that no longer exists', () => {
       jest.spyOn(console, name as 'error' | 'warn' | 'log')
     );
     let requests = 0;
+    const requestTimes: number[] = [];
     const settings = ServerConnection.makeSettings({
       baseUrl: 'http://localhost:8888/',
       wsUrl: 'ws://localhost:8888/',
       fetch: (async () => {
         requests++;
+        requestTimes.push(Date.now());
         // What the server extension answers for an unknown kernel.
         return new Response(
           JSON.stringify({ message: 'No kernel k1 on this server' }),
@@ -135,10 +137,13 @@ describe('KernelMemoryModel and a kernel that no longer exists', () => {
     for (let t = 0; t < 2 * MINUTE_MS; t += 100) {
       await jest.advanceTimersByTimeAsync(100);
     }
-    // Fast polling would have sent 300 requests in two minutes; the backoff grows
-    // the interval towards its 30 s maximum.
+    // Fast polling would have sent 300 requests in two minutes, slow polling 24;
+    // the backoff (randomised) grows the interval towards its 30 s maximum, so the
+    // gaps end well above the slow interval.
     expect(requests).toBeGreaterThan(1);
-    expect(requests).toBeLessThan(30);
+    expect(requests).toBeLessThan(60);
+    const lastGapMs = requestTimes[requestTimes.length - 1] - requestTimes[requestTimes.length - 2];
+    expect(lastGapMs).toBeGreaterThan(SLOW_INTERVAL_MS);
     const phase = (model as any)._poll.state.phase;
     expect(phase).toBe('rejected');
     expect(failures.length).toBe(requests);

@@ -150,6 +150,16 @@ test('badges: a notebook of 1,000 executed cells, opened and scrolled, badges on
         await settle();
         const openMs = performance.now() - start;
         console.log(`bench: opened in ${openMs} ms`);
+        // With badges on: the first badge, drawn on the first cells with their
+        // records from the server, before the rest of the notebook is drawn.
+        let badgesShownMs: number | null = null;
+        if (show) {
+          const shownBy = performance.now() + 30000;
+          while (!panel.node.querySelector('.jp-MemoryUsage-badge') && performance.now() < shownBy) {
+            await frame();
+          }
+          badgesShownMs = performance.now() - start;
+        }
         // JupyterLab draws a long notebook's cells in the page's idle time, placeholders
         // first; scrolling before that measures its lazy drawing, not the notebook.
         const idle = () => new Promise(resolve => requestIdleCallback(() => resolve(null), { timeout: 250 }));
@@ -160,14 +170,6 @@ test('badges: a notebook of 1,000 executed cells, opened and scrolled, badges on
         const placeholdersLeft = panel.content.widgets.filter((cell: any) => cell.isPlaceholder()).length;
         const renderedMs = performance.now() - start;
         console.log(`bench: every cell drawn in ${renderedMs} ms (${placeholdersLeft} placeholders left)`);
-        let badgesShownMs: number | null = null;
-        if (show) {
-          const shownBy = performance.now() + 30000;
-          while (!panel.node.querySelector('.jp-MemoryUsage-badge') && performance.now() < shownBy) {
-            await frame();
-          }
-          badgesShownMs = performance.now() - start;
-        }
         // The windowed list scrolls its outer node, not the notebook's own.
         const scroller: HTMLElement = panel.content.outerNode ?? panel.content.node;
         const steps: number[] = [];
