@@ -36,11 +36,14 @@ test.describe('the cell that killed the kernel', () => {
     await page.addLocatorHandler(dialog, async () => {
       await dialog.locator('.jp-mod-accept').click();
     });
+    if (await dialog.waitFor({ state: 'visible', timeout: 30000 }).then(() => true, () => false)) {
+      await dialog.locator('.jp-mod-accept').click();
+    }
     await page.notebook.setCell(2, 'code', 'import numpy as np; y = np.ones(10**7)');
     await page.waitForFunction(
       () => (window as any).jupyterapp.shell.currentWidget.sessionContext.session?.kernel?.status === 'idle',
       undefined,
-      { timeout: 60000 }
+      { timeout: 120000 }
     );
     await page.notebook.runCell(2);
     await expect(page.locator('.jp-Notebook .jp-Cell').nth(2).locator(BADGE)).toHaveAttribute(
