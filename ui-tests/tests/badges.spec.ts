@@ -68,7 +68,9 @@ test.describe('memory badges', () => {
       'x = np.ones(10**8)\ntime.sleep(8)'
     ]);
     await page.notebook.runCell(0);
-    void page.notebook.runCell(1);
+    // Galata's run ends when the status bar says Idle: awaited at the end, so
+    // that it does not outlive the test.
+    const run = page.notebook.runCell(1);
     const badge = badgeOf(page, 1);
     await expect(badge).toHaveAttribute('data-state', 'running', { timeout: 10000 });
     await expect
@@ -81,6 +83,7 @@ test.describe('memory badges', () => {
     expect(Number(await badge.getAttribute('data-duration'))).toBeGreaterThan(liveDuration + 0.5);
     await expect(badge).toHaveAttribute('data-state', 'ok', { timeout: 30000 });
     expectClose(Number(await badge.getAttribute('data-delta')), ONES_1E8, 0.02, 'x');
+    await run;
   });
 
   test('toggling from the palette hides the badges and stops the polling', async ({ page }) => {
