@@ -167,7 +167,12 @@ class KernelMonitor:
         # The ring file the hook writes each cell's figures into (None: they come by
         # iopub, or not at all).
         self.ring: Ring | None = None
+        # Our silent requests (loader, heap mode), whose iopub is no cell's: each id
+        # is dropped at its idle.
         self._loader_msg_ids: set[str] = set()
+        # Loaders whose reply is awaited. Apart from the set above: the reply comes on
+        # another socket than the idle, and may be read after it.
+        self._loader_reply_ids: set[str] = set()
         self._hook_timeout: asyncio.TimerHandle | None = None
         self._hook_deadline = 0.0
         # Heap mode: whether tracemalloc runs in the kernel (as its hook last said), and
@@ -441,6 +446,7 @@ class KernelMonitor:
                     pass
         self.iopub = None
         self.shell = None
+        self._loader_reply_ids.clear()
 
     # ----- the in-kernel hook ------------------------------------------------------
 
@@ -504,6 +510,7 @@ class KernelMonitor:
             },
         )
         self._loader_msg_ids.add(msg["header"]["msg_id"])
+        self._loader_reply_ids.add(msg["header"]["msg_id"])
         self.km.session.send(self.shell, msg)
         self._hook_timeout = asyncio.get_event_loop().call_later(_LOADER_RETRY_S, self._send_loader)
 
@@ -513,6 +520,7 @@ class KernelMonitor:
             self._hook_timeout = None
 
     def _close_shell(self) -> None:
+        self._loader_reply_ids.clear()
         if self.shell is not None:
             self.shell.close(linger=0)
             self.shell = None
@@ -522,7 +530,7 @@ class KernelMonitor:
             msg = self._deserialize(parts, content=True)
         except (ValueError, KeyError, IndexError):
             return
-        if msg["parent_header"].get("msg_id") not in self._loader_msg_ids:
+        if msg["parent_header"].get("msg_id") not in self._loader_reply_ids:
             return
         self._cancel_hook_timeout()
         self._close_shell()
@@ -924,7 +932,6 @@ class KernelMonitor:
             return
         if self.probe is None:
             return
-        now = time.time()
         try:
             if self.busy:
                 rss, hwm = self.probe.rss_and_hwm_bytes()
@@ -933,6 +940,10 @@ class KernelMonitor:
         except ProcessGone:
             self.sample_failed()
             return
+        # Stamped after the read: a sample dated before a cell's start was then surely
+        # read before it, and can stand for the cell's start (stamped first, a thread
+        # switch before the read could date a reading from inside the cell earlier).
+        now = time.time()
         self.rss_bytes, self.last_sample_time = rss, now
         if hwm is not None:
             self.hwm_bytes = hwm

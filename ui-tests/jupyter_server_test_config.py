@@ -55,3 +55,9 @@ except (ImportError, OSError, RuntimeError) as e:  # no memory cgroups here: the
 
 # Uncomment to set server log level to debug level
 # c.ServerApp.log_level = "DEBUG"
+
+# Records of this server only: an earlier test run's records of the same notebook path
+# and cell ids would otherwise show as "earlier session" badges.
+_records_dir = tempfile.mkdtemp(prefix="jlmu-galata-records-")
+atexit.register(shutil.rmtree, _records_dir, True)
+c.MemoryUsage.database_path = os.path.join(_records_dir, "records.sqlite3")  # noqa: F821

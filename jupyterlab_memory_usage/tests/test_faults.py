@@ -8,11 +8,13 @@ server stopped mid-cell in test_server_stop.py.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 
 import pytest
 
+from ..monitor import KernelMonitor
 from .helpers import (
     ONES_1E8_BYTES,
     ServerLog,
@@ -22,6 +24,7 @@ from .helpers import (
     real_pid,
     reconnect,
     record_of,
+    start_kernel,
     wait_state,
 )
 
@@ -185,3 +188,24 @@ async def test_clear_refs_write_fails_in_the_server(jp_serverapp, kernel, server
     assert server_log.our_errors() == []
     print(f"\nclear_refs refused in the server: {records[0]['method']}, y = np.ones(10**8)"
           f" {mib(records[0]['delta']):+.2f} MiB; warning: {clear_refs_warnings(server_log)[0]}")
+
+
+async def test_a_loader_reply_read_after_its_idle_still_loads_the_hook(jp_fetch, jp_serverapp, monkeypatch):
+    """The loader's reply (shell) and its idle (iopub) come on two sockets, in no fixed
+    order: a reply read second must still make the hook active, and the cells exact."""
+    original = KernelMonitor._on_shell
+
+    def read_late(self, parts):
+        asyncio.get_running_loop().call_later(0.5, original, self, parts)
+
+    monkeypatch.setattr(KernelMonitor, "_on_shell", read_late)
+    kernel = await start_kernel(jp_fetch, jp_serverapp)
+    try:
+        state = await kernel.wait_for_hook()
+        assert state["hook"] == "active", state["hook"]
+        await kernel.run("import numpy as np")
+        record = await kernel.run("x = np.ones(10**8)")
+        assert record["method"] == "kernel_hook", record["method"]
+        assert_close(record["delta"], ONES_1E8_BYTES, 0.02, "delta of x = np.ones(10**8)")
+    finally:
+        kernel.close()
