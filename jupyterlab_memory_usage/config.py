@@ -90,6 +90,14 @@ class MemoryUsage(Configurable):
         "rss, the samples and children_rss stay apart either way.",
     ).tag(config=True)
 
+    share_activity_stream = Bool(
+        True,
+        help="Read each kernel's iopub messages through jupyter_server's own activity "
+        "stream (our handler runs after the server's), rather than through a socket of this "
+        "extension's that receives and parses every message a second time. Falls back to "
+        "a socket of its own where that stream cannot be used.",
+    ).tag(config=True)
+
     force_psutil_probe = Bool(
         False,
         help="Read kernel processes through psutil even where /proc exists. For testing "

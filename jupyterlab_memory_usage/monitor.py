@@ -1,11 +1,12 @@
 """Watching each kernel of this server: its process, its iopub channel, its executions.
 
 One ``KernelMonitor`` per running kernel follows that kernel's process (a restart
-brings a new PID), listens on its iopub channel with the server's own socket, and
-turns ``busy`` ... ``idle`` of each ``execute_request`` into an execution record.
-Where the in-kernel hook is loaded, its figures (taken at the cell's real start and
-end) replace the ones read from outside.  ``MemoryMonitor`` owns the monitors and
-one periodic tick that samples them all, so the cost does not grow with timers.
+brings a new PID), reads its iopub messages (through jupyter_server's own activity
+stream, see ``activity.py``, or a socket of its own), and turns ``busy`` ... ``idle``
+of each ``execute_request`` into an execution record. Where the in-kernel hook is
+loaded, its figures (taken at the cell's real start and end) replace the ones read
+from outside. ``MemoryMonitor`` owns the monitors and one periodic tick that samples
+them all, so the cost does not grow with timers.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Any, Callable
 from tornado.ioloop import PeriodicCallback
 
 from . import kernel_hook
+from .activity import SharedIopub
 from .config import MemoryUsage
 from .limits import (
     MemoryCgroup,
@@ -43,6 +45,13 @@ from .store import (ABORTED, DIED, ERROR, EXITED, KILLED, OK, OUT_OF_MEMORY, RUN
 
 KERNEL_ACTIONS_SCHEMA = "https://events.jupyter.org/jupyter_server/kernel_actions/v1"
 _RELEVANT_IOPUB = frozenset({"status", "execute_input", "error", "comm_msg"})
+# A header holds its msg_type as a JSON string: a header without any of these cannot be
+# relevant, and is not parsed (outputs are most of a kernel's messages).
+_RELEVANT_IOPUB_BYTES = tuple(f'"{t}"'.encode() for t in sorted(_RELEVANT_IOPUB))
+# A monitor on a socket of its own tries again to share the activity stream at each tick
+# at first (the server watches a new kernel only once it has started, after we attached),
+# then less and less often, up to this.
+_SHARE_RETRY_MAX_S = 5.0
 _LOADER_RETRY_S = 2.0
 # How long an unreadable process may take to become waitable before it is taken as
 # gone without an exit status.
@@ -160,7 +169,10 @@ class KernelMonitor:
         self.pid: int | None = None
         self.process: Any | None = None
         self.probe: Any | None = None
-        self.iopub: Any | None = None
+        self.iopub: Any | None = None  # a socket of our own
+        self.shared_iopub: SharedIopub | None = None  # or jupyter_server's activity stream
+        self._share_retry_at = 0.0
+        self._share_retry_delay_s = 0.0
         self.shell: Any | None = None
         self.hook_state = HOOK_DISABLED
         self.hook_peak_reset = False
@@ -186,6 +198,9 @@ class KernelMonitor:
         self.rss_bytes: int | None = None
         self.hwm_bytes: int | None = None
         self.children_rss_bytes: int | None = None
+        # When the figure above was read (a scan's start): a periodic scan that ends
+        # after a fresher reading must not put its older figure back.
+        self.children_read_at = 0.0
         self.last_sample_time = 0.0
         self.limit: MemoryLimit | None = None
         # The process's memory cgroups, kept after it exits to read its oom_kill count.
@@ -224,6 +239,8 @@ class KernelMonitor:
             return
         pid = process.pid if process is not None else None
         if pid == self.pid:
+            if pid is not None:
+                self._check_iopub()
             return
         if self.pid is not None:
             self._process_gone()
@@ -327,6 +344,14 @@ class KernelMonitor:
 
     def _connect_iopub(self) -> None:
         self._close_streams()
+        if self.config.share_activity_stream:
+            self.shared_iopub = SharedIopub.attach(self.km, self._on_iopub)
+            if self.shared_iopub is not None:
+                return
+            self._share_retry_at, self._share_retry_delay_s = 0.0, 0.0
+        self._open_own_iopub()
+
+    def _open_own_iopub(self) -> None:
         try:
             self.iopub = self.km.connect_iopub()
         except Exception as e:  # noqa: BLE001 - a kernel we cannot reach is reported, not raised
@@ -437,7 +462,33 @@ class KernelMonitor:
         # death to guess for them when the process goes.
         self._annotations.clear()
 
+    def _check_iopub(self) -> None:
+        """Follow the activity stream: the server makes a new one when a restart moves
+        the kernel to new ports, and a kernel attached before the server watched it
+        starts on a socket of its own. Messages seen on both sides during the switch
+        are handled once (busy is idempotent)."""
+        shared = self.shared_iopub
+        if shared is not None:
+            if not shared.is_current(self.km):
+                shared.close()
+                self.shared_iopub = None
+                self._open_own_iopub()
+            return
+        now = time.monotonic()
+        if not self.config.share_activity_stream or now < self._share_retry_at:
+            return
+        self.shared_iopub = SharedIopub.attach(self.km, self._on_iopub)
+        if self.shared_iopub is None:
+            self._share_retry_delay_s = min(max(2 * self._share_retry_delay_s, 0.1), _SHARE_RETRY_MAX_S)
+            self._share_retry_at = now + self._share_retry_delay_s
+        elif self.iopub is not None:
+            self.iopub.close(linger=0)
+            self.iopub = None
+
     def _close_streams(self) -> None:
+        if self.shared_iopub is not None:
+            self.shared_iopub.close()
+            self.shared_iopub = None
         for stream in (self.iopub, self.shell):
             if stream is not None:
                 try:
@@ -651,7 +702,10 @@ class KernelMonitor:
     def _on_iopub(self, parts: list[bytes]) -> None:
         try:
             _, msg_list = self.km.session.feed_identities(parts, copy=True)
-            header = json.loads(msg_list[1])
+            raw_header = msg_list[1]
+            if not any(name in raw_header for name in _RELEVANT_IOPUB_BYTES):
+                return
+            header = json.loads(raw_header)
             msg_type = header.get("msg_type")
             if msg_type not in _RELEVANT_IOPUB:
                 return
@@ -711,6 +765,11 @@ class KernelMonitor:
                 self._promote(open_execution)
 
     def _on_busy(self, msg_id: str, busy_time: float | None) -> None:
+        if msg_id in self.open:
+            return  # seen twice while switching to the activity stream
+        finished = self.history.get(msg_id)
+        if finished is not None and finished.status != RUNNING:
+            return  # the same, after its idle
         # One small cgroup file, read once per execution: the baseline for "the
         # out-of-memory killer struck during this execution".
         count = self._read_oom_kill_count()
@@ -726,7 +785,10 @@ class KernelMonitor:
         self.open[msg_id] = open_execution
         if msg_id in self._annotations:
             self.history.touch(self._promote(open_execution))
-        self.sample()
+        if self.hook_state != HOOK_ACTIVE or self.ring is None:
+            # From outside, a reading as early as possible; the hook has its own, and
+            # the tick's next sample comes within busy_sample_interval_s.
+            self.sample()
 
     def _promote(self, open_execution: _OpenExecution) -> ExecutionRecord:
         """Make an open execution a visible record: it is a real cell."""
@@ -750,20 +812,22 @@ class KernelMonitor:
         open_execution = self.open.pop(msg_id, None)
         if open_execution is None:
             return  # we attached in the middle of it
-        rss_end = hwm = None
-        if self.probe is not None:
-            try:
-                rss_end, hwm = self.probe.rss_and_hwm_bytes()
-            except ProcessGone:
-                pass
-        elif self.remote is not None:
-            rss_end = self.rss_bytes  # the reading the remote channel waited for
         if open_execution.hook_report is None and self.ring is not None:
             # The hook wrote this cell's slot at post_run_cell, before ipykernel
             # published this idle; a missing slot leaves the outside figures.
             report = self.ring.lookup(msg_id)
             if report is not None:
                 open_execution.hook_report = report
+        rss_end = hwm = None
+        if open_execution.hook_report is not None:
+            pass  # the hook's own end reading is the one used
+        elif self.probe is not None:
+            try:
+                rss_end, hwm = self.probe.rss_and_hwm_bytes()
+            except ProcessGone:
+                pass
+        elif self.remote is not None:
+            rss_end = self.rss_bytes  # the reading the remote channel waited for
         ran = open_execution.saw_input or open_execution.hook_report is not None
         if not ran:
             # Never started: aborted after an earlier error, or a silent execution of
@@ -873,6 +937,7 @@ class KernelMonitor:
         the process table on the event loop, a millisecond or two, twice per execution."""
         if self.pid is None:
             return None
+        self.children_read_at = time.time()
         self.children_rss_bytes = children_rss_bytes(self.pid)
         return self.children_rss_bytes
 
@@ -1160,11 +1225,13 @@ class MemoryMonitor:
             return
         loop = asyncio.get_running_loop()
         # Walking the process table costs milliseconds: keep it off the event loop.
+        scan_started = time.time()
         results = await loop.run_in_executor(None, _children_of, pids)
         for kernel_id, children_rss in results.items():
             monitor = self.monitors.get(kernel_id)
             if monitor is not None and monitor.pid == pids[kernel_id]:
-                monitor.children_rss_bytes = children_rss
+                if scan_started >= monitor.children_read_at:
+                    monitor.children_rss_bytes, monitor.children_read_at = children_rss, scan_started
 
 
 def _children_of(pids: dict[str, int]) -> dict[str, int]:
