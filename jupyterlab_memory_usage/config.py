@@ -21,9 +21,18 @@ class MemoryUsage(Configurable):
     busy_sample_interval_s = Float(
         0.1,
         min=0.01,
-        help="Seconds between two readings of a busy kernel's resident memory. These "
-        "samples give the live figures and the timeline; the exact peak of a cell comes "
-        "from the kernel's high-water mark, not from them.",
+        help="Seconds between two readings of a busy kernel's resident memory where the "
+        "cell's peak is the largest of them (no high-water mark: no /proc, clear_refs not "
+        "writable, a remote kernel). Also the period of the monitor's tick.",
+    ).tag(config=True)
+
+    live_sample_interval_s = Float(
+        0.3,
+        min=0.01,
+        help="Seconds between two readings of a busy kernel whose peak comes from its "
+        "high-water mark (the hook's, or the server's reset of it): these readings only "
+        "give the live figures and the timeline, so they can be sparser than "
+        "busy_sample_interval_s, which applies where the peak is the largest reading.",
     ).tag(config=True)
 
     idle_sample_interval_s = Float(

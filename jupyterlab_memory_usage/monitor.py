@@ -53,6 +53,10 @@ _RELEVANT_IOPUB_BYTES = tuple(f'"{t}"'.encode() for t in sorted(_RELEVANT_IOPUB)
 # then less and less often, up to this.
 _SHARE_RETRY_MAX_S = 5.0
 _LOADER_RETRY_S = 2.0
+# How often the tick looks for new, dead and restarted kernels (a started, restarted or
+# shut down kernel is also noticed at once through the server's kernel action events; a
+# busy kernel that dies fails its next reading).
+_RECONCILE_S = 0.5
 # How long an unreadable process may take to become waitable before it is taken as
 # gone without an exit status.
 _EXIT_STATUS_WAIT_S = 3.0
@@ -984,6 +988,16 @@ class KernelMonitor:
     def busy(self) -> bool:
         return bool(self.open)
 
+    def sample_interval_s(self) -> float:
+        """How often to read this kernel now: a busy kernel whose peak comes from its
+        high-water mark needs readings only for the live figures."""
+        if not self.open:
+            return self.config.idle_sample_interval_s
+        exact_peak = (self.hook_state == HOOK_ACTIVE and self.hook_peak_reset) or self._outside_hwm_valid
+        if exact_peak and self.remote is None:
+            return self.config.live_sample_interval_s
+        return self.config.busy_sample_interval_s
+
     def sample(self) -> None:
         """Read the process's memory now; update the running records' live figures."""
         if self.remote is not None:
@@ -1105,6 +1119,7 @@ class MemoryMonitor:
         self.system_available_bytes: int | None = None
         self._tick: PeriodicCallback | None = None
         self._last_slow_tick = 0.0
+        self._last_reconcile = 0.0
         self._last_children_scan = 0.0
         self._children_task: asyncio.Future | None = None
         self._last_limit_refresh = time.time()  # each kernel reads its limit when attached
@@ -1160,6 +1175,7 @@ class MemoryMonitor:
     def reconcile(self) -> None:
         if self._tick is None:
             return
+        self._last_reconcile = time.time()
         kernel_ids = set(self.mkm.list_kernel_ids())
         for kernel_id in list(self.monitors):
             if kernel_id not in kernel_ids:
@@ -1188,11 +1204,15 @@ class MemoryMonitor:
             self.log.exception("memory-usage: monitoring tick failed")
 
     def _tick_once(self) -> None:
-        self.reconcile()
         now = time.time()
+        if now - self._last_reconcile >= _RECONCILE_S:
+            self.reconcile()
         idle_interval = self.config.idle_sample_interval_s
+        # Due within half a tick: a reading every 0.3 s must not slip to every 0.4 s
+        # because the tick came a little early.
+        slack = self.config.busy_sample_interval_s / 2
         for monitor in self.monitors.values():
-            if monitor.busy or now - monitor.last_sample_time >= idle_interval:
+            if now - monitor.last_sample_time + slack >= monitor.sample_interval_s():
                 monitor.sample()
         if now - self._last_slow_tick >= idle_interval:
             self._last_slow_tick = now

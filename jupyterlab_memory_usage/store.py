@@ -7,6 +7,7 @@ running ones included, and new samples.
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections import OrderedDict, deque
 from dataclasses import asdict, dataclass, field
@@ -72,7 +73,12 @@ class ExecutionRecord:
             self.peak_increment = self.rss_peak - rss_start
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        if self.status == RUNNING and self.started is not None:
+            # So far, as of this answer: the readings that update a running record come
+            # only every few hundred ms.
+            data["duration"] = max(time.time() - self.started, 0.0)
+        return data
 
 
 @dataclass(slots=True)
