@@ -34,7 +34,11 @@ class KernelSession:
         client.load_connection_info(km.get_connection_info(session=False))
         client.session.key = km.session.key
         client.start_channels()
-        await client.wait_for_ready(timeout=60)
+        try:
+            await client.wait_for_ready(timeout=60)
+        except BaseException:
+            client.stop_channels()
+            raise
         self.client = client
 
     def close(self) -> None:
@@ -118,7 +122,17 @@ async def start_kernel(fetch, serverapp, name: str = "python3") -> KernelSession
     response = await fetch("api", "kernels", method="POST", body=json.dumps({"name": name}))
     kernel_id = json.loads(response.body)["id"]
     session = KernelSession(fetch, serverapp, kernel_id)
-    await session.connect()
+    for attempt in range(3):
+        try:
+            await session.connect()
+            return session
+        except RuntimeError as e:
+            # Many kernels started at once on TCP can lose a port race (a port picked as
+            # free is taken, as an outgoing connection's, before the kernel binds it):
+            # the kernel exits at once and jupyter_client starts it again on new ports.
+            if "died" not in str(e) or attempt == 2:
+                raise
+            await asyncio.sleep(5)
     return session
 
 
