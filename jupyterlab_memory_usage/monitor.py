@@ -57,6 +57,9 @@ _LOADER_RETRY_S = 2.0
 # shut down kernel is also noticed at once through the server's kernel action events; a
 # busy kernel that dies fails its next reading).
 _RECONCILE_S = 0.5
+# A kernel without a local process, restarted: its first reading is asked for again
+# this often (the request sent during the restart may have gone to the old process).
+_RESTART_READING_RETRY_S = 1.0
 # How long an unreadable process may take to become waitable before it is taken as
 # gone without an exit status.
 _EXIT_STATUS_WAIT_S = 3.0
@@ -216,6 +219,9 @@ class KernelMonitor:
         # A kernel without a local process, read through its usage_request (remote.py).
         self.remote: RemoteKernelChannel | None = None
         self._remote_pid: int | None = None  # the PID it answers from, on its own host
+        # Restarted by this server, not yet read since: asked until it answers (a request
+        # sent while the new process was starting can be lost with the old one).
+        self._remote_unread_since_restart = False
         self.process_state = "starting"
         self.restarts = 0
         self._attached_before = False
@@ -281,6 +287,7 @@ class KernelMonitor:
             self._process_gone()
             self.restarts += 1
         self._remote_pid = reading.pid
+        self._remote_unread_since_restart = False
         self.reason = self.reason_message = None
         self.process_state = "alive"
         if reading.host_memory_bytes:
@@ -296,6 +303,7 @@ class KernelMonitor:
         self._process_gone()
         self.restarts += 1
         self._remote_pid = None
+        self._remote_unread_since_restart = True
         self.remote.request()
 
     def _on_not_supported(self, why: str) -> None:
@@ -1005,7 +1013,9 @@ class KernelMonitor:
             # activity of the kernel (its idle culler would never cull it): an idle kernel
             # that has answered is asked only if configured.
             interval = self.config.remote_idle_sample_interval_s
-            if self.busy or not self.remote.answering or (
+            if self._remote_unread_since_restart:
+                self.remote.request(retry_after_s=_RESTART_READING_RETRY_S)
+            elif self.busy or not self.remote.answering or (
                     interval > 0 and time.time() - self.last_sample_time >= interval):
                 self.remote.request()
             return
@@ -1212,6 +1222,9 @@ class MemoryMonitor:
         # because the tick came a little early.
         slack = self.config.busy_sample_interval_s / 2
         for monitor in self.monitors.values():
+            if monitor.remote is not None:
+                # Its replies and iopub, when no arrival scheduled a poll (a ZMQ client).
+                monitor.remote.poll()
             if now - monitor.last_sample_time + slack >= monitor.sample_interval_s():
                 monitor.sample()
         if now - self._last_slow_tick >= idle_interval:

@@ -12,7 +12,10 @@ One ``RemoteKernelChannel`` per kernel keeps one client, from the kernel manager
 the gateway carries every channel), opened once and closed when the kernel goes. Its
 iopub messages (busy and idle of each execution) go to the monitor like a local
 kernel's; its control channel carries the usage requests, never more than one in flight.
-Nothing here blocks: the client's queues are drained by the monitor's periodic tick.
+Nothing here blocks: the client's queues are drained on the event loop, at once when a
+gateway client's websocket thread fills them, and by the monitor's every tick.
+An execution's end figure is the first reading after its idle, so it must be asked for
+and read at once: a cell the page runs a tenth of a second later would be in it.
 """
 
 from __future__ import annotations
@@ -120,6 +123,8 @@ class RemoteKernelChannel:
         self._held: deque[dict[str, Any]] = deque()
         self._waiting_since: float | None = None
         self.last_reading_time: float | None = None  # kernel clock
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._poll_scheduled = False
 
     # ----- the client --------------------------------------------------------------
 
@@ -130,7 +135,7 @@ class RemoteKernelChannel:
             self._opening = asyncio.ensure_future(self._open())
 
     async def _open(self) -> None:
-        loop = asyncio.get_running_loop()
+        loop = self._loop = asyncio.get_running_loop()
         try:
             client = await loop.run_in_executor(None, self._make_client)
         except Exception as e:  # noqa: BLE001 - an unreachable kernel is reported, not raised
@@ -144,7 +149,7 @@ class RemoteKernelChannel:
 
     def _make_client(self) -> Any:
         if GatewayKernelManager is not None and isinstance(self.km, GatewayKernelManager):
-            return _open_gateway_client(self.km)
+            return _open_gateway_client(self.km, self._arrived)
         client = BlockingKernelClient()
         client.load_connection_info(self.km.get_connection_info(session=False))
         client.session.key = self.km.session.key
@@ -159,15 +164,34 @@ class RemoteKernelChannel:
             _stop(self.client)
             self.client = None
 
+    def _arrived(self, msg: dict[str, Any], channel: str) -> None:
+        """From the client's websocket thread: a message was queued. A reply or a
+        relevant iopub message has the event loop poll once, however many come."""
+        if self._poll_scheduled or self._loop is None:
+            return
+        if channel == "control" or (channel == "iopub" and _msg_type(msg) in self.relevant_iopub):
+            self._poll_scheduled = True
+            try:
+                self._loop.call_soon_threadsafe(self._scheduled_poll)
+            except RuntimeError:  # the loop is closed: the server is stopping
+                pass
+
+    def _scheduled_poll(self) -> None:
+        # Cleared before the drain: what lands during it schedules the next poll.
+        self._poll_scheduled = False
+        if not self.closed:
+            self.poll()
+
     # ----- requests ----------------------------------------------------------------
 
-    def request(self) -> None:
-        """Ask for a reading now, unless one is already on its way."""
+    def request(self, retry_after_s: float | None = None) -> None:
+        """Ask for a reading now, unless one is already on its way (for less than
+        ``retry_after_s``, by default the reply timeout)."""
         if self.client is None or self.gave_up:
             return
         now = time.monotonic()
         if self._in_flight is not None:
-            if now - self._sent_at < self.reply_timeout_s:
+            if now - self._sent_at < (retry_after_s or self.reply_timeout_s):
                 return
             self._in_flight = None
             if not self.answering:
@@ -280,11 +304,12 @@ class RemoteKernelChannel:
         return False
 
 
-def _open_gateway_client(km: Any) -> Any:
+def _open_gateway_client(km: Any, on_arrival: Callable[[dict[str, Any], str], None]) -> Any:
     """The kernel manager's own client class, its websocket opened as jupyter_server's
     ``GatewayKernelClient.start_channels`` opens it, plus the gateway's headers: that
     method sends none, so a gateway that wants its token (any real one) refuses it
-    with 401, while the server's websocket relay sends them."""
+    with 401, while the server's websocket relay sends them. ``on_arrival`` is called
+    from the client's websocket thread with each iopub and control message it queues."""
     gateway = GatewayClient.instance()
     client = km.client()
     connection = gateway.load_connection_args()
@@ -298,10 +323,24 @@ def _open_gateway_client(km: Any) -> Any:
     # Every channel, though only iopub and control are read: the client's websocket thread
     # stops for good on a message for a channel it has no queue for.
     KernelClient.start_channels(client)
+    for name in ("iopub", "control"):
+        _tell_on_put(getattr(client, f"{name}_channel"), name, on_arrival)
     client.response_router = threading.Thread(target=client._route_responses, daemon=True,
                                               name=f"memory-usage-{km.kernel_id}")
     client.response_router.start()
     return client
+
+
+def _tell_on_put(channel: queue.Queue, name: str, on_arrival: Callable[[dict[str, Any], str], None]) -> None:
+    # The client's router thread queues with put_nowait, which calls put: the queue's
+    # own put, then the callback.
+    put = channel.put
+
+    def put_and_tell(item: Any, block: bool = True, timeout: float | None = None) -> None:
+        put(item, block, timeout)
+        on_arrival(item, name)
+
+    channel.put = put_and_tell  # type: ignore[method-assign]
 
 
 def _msg_type(msg: dict[str, Any]) -> str | None:

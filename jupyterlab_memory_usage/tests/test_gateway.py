@@ -304,3 +304,27 @@ async def test_gateway_kernel_restarted_during_a_cell(jp_fetch, jp_ws_fetch, gat
               f"then y = np.ones(10**8) {mib(again['delta']):+.2f} MiB")
     finally:
         kernel.ws.close()
+
+
+async def test_a_cell_run_soon_after_the_one_before(jp_fetch, jp_ws_fetch, gateway_server):
+    """A page that runs cells one by one sends the next about a tenth of a second after
+    the last one's idle. The end figure of the first must be read before the second
+    begins, or the second's allocation lands in the first and its own start: the reply
+    to that reading is handled as it arrives, not at the next tick."""
+    kernel = await _start(jp_fetch, jp_ws_fetch, "python3")
+    try:
+        await wait_state(kernel, lambda s: s["method"] == "usage_request", "never read by usage_request", 120)
+        await kernel.run("import numpy as np")
+        small_id = kernel.send("small = list(range(1000))")
+        await kernel.wait_reply(small_id)
+        await asyncio.sleep(0.15)
+        large_id = kernel.send("x = np.ones(10**8)")
+        await kernel.wait_reply(large_id)
+        small, large = await kernel.record(small_id), await kernel.record(large_id)
+        assert abs(small["delta"]) < 16 * MIB, f"the small cell took {mib(small['delta']):+.2f} MiB"
+        assert_close(large["delta"], ONES_1E8_BYTES, 0.05, "delta of x = np.ones(10**8) run 0.15 s after a cell")
+        assert large["rss_start"] == small["rss_end"], (small, large)
+        print(f"\ncells 0.15 s apart behind a gateway: small {mib(small['delta']):+.2f} MiB, "
+              f"x = np.ones(10**8) {mib(large['delta']):+.2f} MiB")
+    finally:
+        kernel.ws.close()
