@@ -4,7 +4,8 @@
    one with `--MemoryUsage.enabled=False`, 4 rounds each on warm kernels, the two alternating
    every 100 executions (the load of a shared machine drifts within seconds), both through the
    server's websocket (as JupyterLab runs cells) and straight to the kernel over ZMQ: the ratio
-   of total times (target <= 1.03).
+   of total times (target <= 1.03). `--control` runs the same with the extension disabled on
+   both servers: what two servers and kernels differ by when nothing of ours runs.
 2. The in-kernel hook's own cost per cell, start and end apart: its `pre_run_cell` and
    `post_run_cell` called in a loop inside the kernel (target <= 50 us in all).
 3. The latency from the kernel going idle (the `status: idle` message's header date) to the
@@ -213,6 +214,13 @@ def main() -> None:
     parser.add_argument("--hook-reps", type=int, default=10)
     parser.add_argument("--latency-n", type=int, default=200)
     parser.add_argument("--only", default="cost,hook,latency", help="cost,hook,latency")
+    parser.add_argument("--control", action="store_true",
+                        help="an A/A run: the 'enabled' server has the extension disabled too, so the "
+                             "ratio shows what two servers and kernels differ by with nothing of ours "
+                             "(cost only)")
+    parser.add_argument("--enabled-args", default="",
+                        help="more options of the enabled server, e.g. '--MemoryUsage.load_kernel_hook=False' "
+                             "to tell the hook's share from the server's")
     args = parser.parse_args()
     if args.quick:
         args.cells, args.rounds, args.hook_loops, args.hook_reps, args.latency_n = 200, 2, 300, 3, 40
@@ -220,11 +228,16 @@ def main() -> None:
     only = set(args.only.split(","))
     banner("execution cost")
     t0 = time.time()
-    with Server(name="enabled") as on, Server("--MemoryUsage.enabled=False", name="disabled") as off:
+    if args.control:
+        only = {"cost"}
+        print("CONTROL RUN: both servers have the extension disabled ('enabled' is a second disabled one)")
+    first = ("--MemoryUsage.enabled=False",) if args.control else tuple(args.enabled_args.split())
+    with Server(*first, name="enabled") as on, Server("--MemoryUsage.enabled=False", name="disabled") as off:
         k_on, k_off = on.start_kernel(), off.start_kernel()
-        state = on.wait_hook(k_on)
-        print(f"enabled server: hook {state['hook']}, method {state['method']}; disabled server: "
-              f"{off.get('/api/memory-usage/kernels')['kernels'] or 'no kernel watched'}", flush=True)
+        if not args.control:
+            state = on.wait_hook(k_on)
+            print(f"enabled server: hook {state['hook']}, method {state['method']}; disabled server: "
+                  f"{off.get('/api/memory-usage/kernels')['kernels'] or 'no kernel watched'}", flush=True)
         for server, kernel_id in ((on, k_on), (off, k_off)):
             client = server.client(kernel_id)
             execute(client, "pass")
