@@ -180,6 +180,12 @@ class Server:
         self.kernel_ids.append(body["id"])
         return body["id"]
 
+    def shutdown_kernel(self, kernel_id: str) -> None:
+        status, body = self.request("DELETE", f"/api/kernels/{kernel_id}")
+        if status != 204:
+            raise RuntimeError(f"DELETE /api/kernels/{kernel_id}: {status} {body}")
+        self.kernel_ids.remove(kernel_id)
+
     def connection_file(self, kernel_id: str, timeout: float = 30) -> str:
         path = os.path.join(self.runtime, f"kernel-{kernel_id}.json")
         deadline = time.monotonic() + timeout

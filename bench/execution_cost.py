@@ -1,7 +1,7 @@
 """What monitoring costs an execution.
 
 1. 1,000 trivial executions (`pass`) through a server with the extension enabled and through
-   one with `--MemoryUsage.enabled=False`, 4 rounds each on warm kernels, the two alternating
+   one with `--MemoryUsage.enabled=False`, 6 rounds, each on a new pair of warm kernels, the two alternating
    every 100 executions (the load of a shared machine drifts within seconds), both through the
    server's websocket (as JupyterLab runs cells) and straight to the kernel over ZMQ: the ratio
    of total times (target <= 1.03). `--control` runs the same with the extension disabled on
@@ -37,30 +37,46 @@ def zmq_driver(client):
     return lambda code: execute(client, code)
 
 
-def cost_ratio(args, on: Server, off: Server, k_on: str, k_off: str) -> None:
-    print(f"\n-- {args.cells} executions of `pass` per round and mode, {args.rounds} rounds, the modes alternating "
-          f"every {args.chunk} executions --", flush=True)
-    rows = []
-    for path in args.paths:
-        # Clients per path, opened just before: a ZMQ client left open during the websocket
-        # runs would fill its iopub queue (its high-water mark drops what comes next).
-        drivers: dict[str, object] = {}
-        clients = []
-        for name, server, kernel_id in (("enabled", on, k_on), ("disabled", off, k_off)):
-            if path.startswith("websocket"):
-                ws = WebsocketClient(server, kernel_id, quickack=path == "websocket")
-                clients.append(ws)
-                drivers[name] = ws.execute
-            else:
-                client = server.client(kernel_id)
-                clients.append(client)
-                drivers[name] = zmq_driver(client)
-            run_cells(drivers[name], max(50, args.cells // 5))  # warm
-        times: dict[str, list[float]] = {"enabled": [], "disabled": []}
-        for r in range(args.rounds):
-            # Each round runs `cells` executions per mode, interleaved in chunks (the order
-            # flipping every chunk): the machine's load drifts on a scale of seconds.
+def fresh_kernels(on: Server, off: Server, control: bool = False) -> tuple[str, str]:
+    """A new kernel on each server, the enabled one's hook settled, both answering."""
+    k_on, k_off = on.start_kernel(), off.start_kernel()
+    if not control:
+        on.wait_hook(k_on)
+    for server, kernel_id in ((on, k_on), (off, k_off)):
+        client = server.client(kernel_id)
+        execute(client, "pass")
+        client.stop_channels()
+    return k_on, k_off
+
+
+def cost_ratio(args, on: Server, off: Server) -> None:
+    print(f"\n-- {args.cells} executions of `pass` per round, path and mode, {args.rounds} rounds, each on "
+          f"a new pair of kernels, the modes alternating every {args.chunk} executions --", flush=True)
+    times = {path: {"enabled": [], "disabled": []} for path in args.paths}
+    server_cpu = {"enabled": 0.0, "disabled": 0.0}
+    for r in range(args.rounds):
+        # Two kernel processes differ by a few percent however they are started (the A/A
+        # run, --control, shows it): a new pair each round averages that out.
+        k_on, k_off = fresh_kernels(on, off, args.control)
+        for path in args.paths:
+            # Clients per path, opened just before: a ZMQ client left open during the websocket
+            # runs would fill its iopub queue (its high-water mark drops what comes next).
+            drivers: dict[str, object] = {}
+            clients = []
+            for name, server, kernel_id in (("enabled", on, k_on), ("disabled", off, k_off)):
+                if path.startswith("websocket"):
+                    ws = WebsocketClient(server, kernel_id, quickack=path == "websocket")
+                    clients.append(ws)
+                    drivers[name] = ws.execute
+                else:
+                    client = server.client(kernel_id)
+                    clients.append(client)
+                    drivers[name] = zmq_driver(client)
+                run_cells(drivers[name], max(50, args.cells // 5))  # warm
+            # Interleaved in chunks, the order flipping every chunk: the machine's load
+            # drifts on a scale of seconds.
             spent = {"enabled": 0.0, "disabled": 0.0}
+            cpu_before = {"enabled": cpu_s(on), "disabled": cpu_s(off)}
             chunks = max(1, args.cells // args.chunk)
             for j in range(chunks):
                 n = args.cells // chunks + (1 if j < args.cells % chunks else 0)
@@ -68,29 +84,45 @@ def cost_ratio(args, on: Server, off: Server, k_on: str, k_off: str) -> None:
                 for name in order:
                     spent[name] += run_cells(drivers[name], n)
             for name in spent:
-                times[name].append(spent[name])
-        for c in clients:
-            if isinstance(c, WebsocketClient):
-                c.close()
-            else:
-                c.stop_channels()
-        pair_ratios = [a / b for a, b in zip(times["enabled"], times["disabled"])]
-        total_on, total_off = sum(times["enabled"]), sum(times["disabled"])
+                times[path][name].append(spent[name])
+            server_cpu["enabled"] += cpu_s(on) - cpu_before["enabled"]
+            server_cpu["disabled"] += cpu_s(off) - cpu_before["disabled"]
+            for c in clients:
+                if isinstance(c, WebsocketClient):
+                    c.close()
+                else:
+                    c.stop_channels()
+        on.shutdown_kernel(k_on)
+        off.shutdown_kernel(k_off)
+        print(f"   round {r + 1}: " + ", ".join(f"{path} {t['enabled'][-1] / t['disabled'][-1]:.3f}"
+                                             for path, t in times.items()) + f" (load {load()})", flush=True)
+    rows = []
+    for path in args.paths:
+        t = times[path]
+        pair_ratios = [a / b for a, b in zip(t["enabled"], t["disabled"])]
+        total_on, total_off = sum(t["enabled"]), sum(t["disabled"])
         per_on = total_on / (args.rounds * args.cells)
         per_off = total_off / (args.rounds * args.cells)
         rows.append([
             path,
-            " ".join(f"{t:.2f}" for t in times["enabled"]),
-            " ".join(f"{t:.2f}" for t in times["disabled"]),
+            " ".join(f"{x:.2f}" for x in t["enabled"]),
+            " ".join(f"{x:.2f}" for x in t["disabled"]),
             f"{per_on * 1e3:.2f} / {per_off * 1e3:.2f}",
             f"{(per_on - per_off) * 1e6:+.0f}",
             f"**{total_on / total_off:.3f}**",
             f"{min(pair_ratios):.3f}–{max(pair_ratios):.3f}",
         ])
-        print(f"   {path}: done (load {load()})", flush=True)
     print(table(["path", "enabled: s per round", "disabled: s per round", "ms per cell on / off",
-                 "µs per cell", "ratio of totals", "ratio per round"], rows))
+                 "µs per cell", "ratio of totals", "ratio per round (kernel pair)"], rows))
+    cells = args.rounds * args.cells * len(args.paths)
+    print(f"server CPU per execution (user + system, all threads, while the modes alternated): enabled "
+          f"{server_cpu['enabled'] / cells * 1e6:.0f} µs, disabled {server_cpu['disabled'] / cells * 1e6:.0f} µs")
     print("target: ratio of totals <= 1.03")
+
+
+def cpu_s(server: Server) -> float:
+    t = server.process.cpu_times()
+    return t.user + t.system
 
 
 HOOK_CODE = r"""
@@ -202,7 +234,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="small counts: a smoke run of a minute")
     parser.add_argument("--cells", type=int, default=1000, help="executions per run (1000)")
-    parser.add_argument("--rounds", type=int, default=4, help="runs per mode (4)")
+    parser.add_argument("--rounds", type=int, default=6, help="rounds, each on a new pair of kernels (6)")
     parser.add_argument("--chunk", type=int, default=100,
                         help="executions in a row before switching modes (100; --chunk 1000: whole runs)")
     parser.add_argument("--paths", default="websocket,zmq",
@@ -233,17 +265,13 @@ def main() -> None:
         print("CONTROL RUN: both servers have the extension disabled ('enabled' is a second disabled one)")
     first = ("--MemoryUsage.enabled=False",) if args.control else tuple(args.enabled_args.split())
     with Server(*first, name="enabled") as on, Server("--MemoryUsage.enabled=False", name="disabled") as off:
-        k_on, k_off = on.start_kernel(), off.start_kernel()
-        if not args.control:
-            state = on.wait_hook(k_on)
-            print(f"enabled server: hook {state['hook']}, method {state['method']}; disabled server: "
-                  f"{off.get('/api/memory-usage/kernels')['kernels'] or 'no kernel watched'}", flush=True)
-        for server, kernel_id in ((on, k_on), (off, k_off)):
-            client = server.client(kernel_id)
-            execute(client, "pass")
-            client.stop_channels()
         if "cost" in only:
-            cost_ratio(args, on, off, k_on, k_off)
+            cost_ratio(args, on, off)
+        if not args.control:
+            k_on, k_off = fresh_kernels(on, off)
+            state = on.memory_state(k_on, since=10**12)
+            print(f"\nenabled server: hook {state['hook']}, method {state['method']}; disabled server: "
+                  f"{off.get('/api/memory-usage/kernels')['kernels'] or 'no kernel watched'}", flush=True)
         if "hook" in only:
             hook_cost(args, on, k_on)
         if "latency" in only:

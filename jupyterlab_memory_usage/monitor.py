@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 import asyncio
 import json
+import re
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -47,7 +48,13 @@ KERNEL_ACTIONS_SCHEMA = "https://events.jupyter.org/jupyter_server/kernel_action
 _RELEVANT_IOPUB = frozenset({"status", "execute_input", "error", "comm_msg"})
 # A header holds its msg_type as a JSON string: a header without any of these cannot be
 # relevant, and is not parsed (outputs are most of a kernel's messages).
-_RELEVANT_IOPUB_BYTES = tuple(f'"{t}"'.encode() for t in sorted(_RELEVANT_IOPUB))
+_RELEVANT_HEADER = re.compile(b"|".join(re.escape(f'"{t}"'.encode()) for t in sorted(_RELEVANT_IOPUB)))
+# execute_input carries the cell's code, of any length, and only its execution_count is
+# wanted. In JSON text every quote inside a string is escaped, so '"execution_count":'
+# can only be the key.
+_EXECUTION_COUNT = re.compile(rb'"execution_count"\s*:\s*(\d+)')
+# Frames are decoded to str first: json.loads on bytes guesses their encoding each time.
+_json_decode = json.JSONDecoder().decode
 # A monitor on a socket of its own tries again to share the activity stream at each tick
 # at first (the server watches a new kernel only once it has started, after we attached),
 # then less and less often, up to this.
@@ -715,15 +722,19 @@ class KernelMonitor:
         try:
             _, msg_list = self.km.session.feed_identities(parts, copy=True)
             raw_header = msg_list[1]
-            if not any(name in raw_header for name in _RELEVANT_IOPUB_BYTES):
+            if _RELEVANT_HEADER.search(raw_header) is None:
                 return
-            header = json.loads(raw_header)
+            header = _json_decode(raw_header.decode())
             msg_type = header.get("msg_type")
             if msg_type not in _RELEVANT_IOPUB:
                 return
-            parent = json.loads(msg_list[2])
-            content = json.loads(msg_list[4])
-        except (ValueError, IndexError, TypeError):
+            parent = _json_decode(msg_list[2].decode())
+            if msg_type == "execute_input":
+                match = _EXECUTION_COUNT.search(msg_list[4])
+                content = {"execution_count": int(match[1]) if match else None}
+            else:
+                content = _json_decode(msg_list[4].decode())
+        except (ValueError, IndexError, TypeError, AttributeError):
             self.log.debug("memory-usage: unreadable iopub message from kernel %s", self.kernel_id)
             return
         self._handle_iopub(msg_type, header, parent, content)

@@ -86,6 +86,16 @@ async def test_a_cell_that_raises(kernel):
     assert record["execution_count"] is not None
 
 
+async def test_execution_count_is_the_kernels_whatever_the_code_says(kernel):
+    # The server reads execute_input's execution_count without parsing the cell's code.
+    code = 'text = \'{"execution_count": 9999, "code": "x"}\'  # "execution_count": 8888\nlen(text)'
+    msg_id = kernel.send(code)
+    reply = (await kernel.wait_replies([msg_id]))[msg_id]
+    (record,) = await kernel.wait_records([msg_id])
+    assert reply["content"]["execution_count"] not in (9999, 8888)
+    assert record["execution_count"] == reply["content"]["execution_count"], record
+
+
 async def test_cells_queued_after_an_error_are_aborted(kernel):
     records = await kernel.run_all(["1/0", "z = 1", "z = 2"])
     assert [r["status"] for r in records] == ["error", "aborted", "aborted"]
