@@ -22,7 +22,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
 
-from tornado.ioloop import PeriodicCallback
 
 from . import kernel_hook
 from .activity import SharedIopub
@@ -180,6 +179,7 @@ class KernelMonitor:
         self.history = KernelHistory(config.max_executions, config.max_samples)
         # Called with each record once it is final (and again if annotated later).
         self.on_final: Callable[[ExecutionRecord], None] = lambda record: None
+        self.on_busy: Callable[[], None] = lambda: None
         self.pid: int | None = None
         self.process: Any | None = None
         self.probe: Any | None = None
@@ -806,6 +806,7 @@ class KernelMonitor:
             open_execution.children_start = open_execution.children_max = (
                 start if start is not None else self._children_now() or 0)
         self.open[msg_id] = open_execution
+        self.on_busy()
         if msg_id in self._annotations:
             self.history.touch(self._promote(open_execution))
         if self.hook_state != HOOK_ACTIVE or self.ring is None:
@@ -1128,7 +1129,11 @@ def _integer(value: Any) -> int | None:
 
 
 class MemoryMonitor:
-    """All kernels of one server, sampled by one periodic tick."""
+    """All kernels of one server, sampled by one tick that runs as often as the busiest
+    kernel needs: every ``busy_sample_interval_s`` while a busy kernel's peak is the
+    largest reading, every ``live_sample_interval_s`` while every busy kernel's peak
+    comes from its high-water mark, every ``_RECONCILE_S`` while all are idle. A kernel
+    going busy brings the next tick forward."""
 
     def __init__(self, multi_kernel_manager: Any, config: MemoryUsage, log: Any,
                  force_psutil: bool = False):
@@ -1138,7 +1143,9 @@ class MemoryMonitor:
         self.force_psutil = force_psutil
         self.monitors: dict[str, KernelMonitor] = {}
         self.system_available_bytes: int | None = None
-        self._tick: PeriodicCallback | None = None
+        self._tick: asyncio.TimerHandle | None = None
+        self._tick_due = 0.0  # loop time of the next tick
+        self._in_tick = False
         self._last_slow_tick = 0.0
         self._last_reconcile = 0.0
         self._last_children_scan = 0.0
@@ -1165,13 +1172,12 @@ class MemoryMonitor:
     def start(self) -> None:
         if not self.config.enabled:
             return
-        self._tick = PeriodicCallback(self.tick, self.config.busy_sample_interval_s * 1000)
-        self._tick.start()
+        self._schedule_tick(self.config.busy_sample_interval_s)
         self.reconcile()
 
     def stop(self) -> None:
         if self._tick is not None:
-            self._tick.stop()
+            self._tick.cancel()
             self._tick = None
         for monitor in self.monitors.values():
             try:
@@ -1210,6 +1216,7 @@ class MemoryMonitor:
                     continue
                 monitor = KernelMonitor(kernel_id, kernel_manager, self.config, self.log, self.force_psutil)
                 monitor.on_final = self._persist
+                monitor.on_busy = self.busy_soon
                 self.monitors[kernel_id] = monitor
             monitor.check_process()
 
@@ -1217,6 +1224,36 @@ class MemoryMonitor:
         if kernel_id not in self.monitors:
             self.reconcile()
         return self.monitors.get(kernel_id)
+
+    def _schedule_tick(self, delay_s: float) -> None:
+        loop = asyncio.get_event_loop()
+        self._tick_due = loop.time() + delay_s
+        self._tick = loop.call_later(delay_s, self._run_tick)
+
+    def _run_tick(self) -> None:
+        self._in_tick = True
+        try:
+            self.tick()
+        finally:
+            self._in_tick = False
+        if self._tick is not None:  # not stopped meanwhile
+            self._schedule_tick(self.tick_period_s())
+
+    def tick_period_s(self) -> float:
+        period = _RECONCILE_S
+        for monitor in self.monitors.values():
+            if monitor.busy or (monitor.remote is not None and monitor.remote.needs_polling):
+                period = min(period, monitor.sample_interval_s())
+        return max(period, self.config.busy_sample_interval_s)
+
+    def busy_soon(self) -> None:
+        """A kernel went busy: its first live reading within ``busy_sample_interval_s``."""
+        if self._tick is None or self._in_tick:
+            return  # stopped, or the tick's end schedules the next one
+        delay = self.config.busy_sample_interval_s
+        if self._tick_due - asyncio.get_event_loop().time() > delay:
+            self._tick.cancel()
+            self._schedule_tick(delay)
 
     def tick(self) -> None:
         try:
@@ -1226,12 +1263,12 @@ class MemoryMonitor:
 
     def _tick_once(self) -> None:
         now = time.time()
-        if now - self._last_reconcile >= _RECONCILE_S:
-            self.reconcile()
-        idle_interval = self.config.idle_sample_interval_s
         # Due within half a tick: a reading every 0.3 s must not slip to every 0.4 s
         # because the tick came a little early.
         slack = self.config.busy_sample_interval_s / 2
+        if now - self._last_reconcile + slack >= _RECONCILE_S:
+            self.reconcile()
+        idle_interval = self.config.idle_sample_interval_s
         for monitor in self.monitors.values():
             if monitor.remote is not None:
                 # Its replies and iopub, when no arrival scheduled a poll (a ZMQ client).

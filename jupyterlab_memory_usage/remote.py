@@ -46,6 +46,7 @@ except ImportError:  # a host without jupyter_server's gateway support has no ga
 PROBE_METHOD = "usage_request"
 RECORD_METHOD = "usage_request_sampled"
 LIMIT_SOURCE = "remote_host"  # the physical memory of the kernel's host, from its reply
+_TELLS_ON_ARRIVAL = "_jupyterlab_memory_usage_tells_on_arrival"
 
 def is_remote_kernel(kernel_manager: Any) -> bool:
     """True for a kernel that never has a local process: a gateway's, or one whose
@@ -125,6 +126,12 @@ class RemoteKernelChannel:
         self.last_reading_time: float | None = None  # kernel clock
         self._loop: asyncio.AbstractEventLoop | None = None
         self._poll_scheduled = False
+
+    @property
+    def needs_polling(self) -> bool:
+        """Whether only the tick reads this client's queues (a ZMQ client; a gateway
+        client's arrivals schedule their own reads)."""
+        return self.client is not None and not getattr(self.client, _TELLS_ON_ARRIVAL, False)
 
     # ----- the client --------------------------------------------------------------
 
@@ -325,6 +332,7 @@ def _open_gateway_client(km: Any, on_arrival: Callable[[dict[str, Any], str], No
     KernelClient.start_channels(client)
     for name in ("iopub", "control"):
         _tell_on_put(getattr(client, f"{name}_channel"), name, on_arrival)
+    setattr(client, _TELLS_ON_ARRIVAL, True)
     client.response_router = threading.Thread(target=client._route_responses, daemon=True,
                                               name=f"memory-usage-{km.kernel_id}")
     client.response_router.start()

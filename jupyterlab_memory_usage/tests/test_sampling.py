@@ -49,3 +49,27 @@ async def test_a_kernel_whose_peak_is_sampled_is_read_every_busy_interval(kernel
     record_gaps = await gaps_during_a_cell(kernel)
     assert len(record_gaps) >= 15, record_gaps
     assert 0.05 <= median(record_gaps) <= 0.15, record_gaps
+
+
+async def test_the_tick_runs_as_often_as_the_busiest_kernel_needs(kernel, jp_serverapp):
+    """Idle kernels need no tick every 0.1 s: the tick slows to the reconcile interval
+    and comes back at once when a cell starts, for its first live reading."""
+    import asyncio
+    import time
+
+    root = jp_serverapp.web_app.settings["memory_usage_monitor"]
+    await asyncio.sleep(1.0)
+    assert root.tick_period_s() == pytest.approx(0.5), "idle"
+    msg_id = kernel.send("import time; time.sleep(2)")
+    deadline = time.monotonic() + 10
+    while not (running := (await kernel.state())["executions"]) or running[-1]["msg_id"] != msg_id:
+        assert time.monotonic() < deadline, "the cell never showed"
+        await asyncio.sleep(0.02)
+    assert root.tick_period_s() == pytest.approx(0.3), "a busy kernel with an exact peak"
+    (record,) = await kernel.wait_records([msg_id])
+    samples = [s["time"] for s in (await kernel.state())["samples"] if record["started"] < s["time"] < record["ended"]]
+    # The first live reading comes within busy_sample_interval_s of the start (plus a
+    # loop's lag), not at the idle tick's next turn.
+    assert samples and samples[0] - record["started"] <= 0.25, (record["started"], samples[:3])
+    await asyncio.sleep(0.2)
+    assert root.tick_period_s() == pytest.approx(0.5), "idle again"
