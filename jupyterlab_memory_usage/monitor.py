@@ -22,6 +22,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
 
+import zmq
 
 from . import kernel_hook
 from .activity import SharedIopub
@@ -501,6 +502,13 @@ class KernelMonitor:
             self._share_retry_delay_s = min(max(2 * self._share_retry_delay_s, 0.1), _SHARE_RETRY_MAX_S)
             self._share_retry_at = now + self._share_retry_delay_s
         elif self.iopub is not None:
+            # What our own socket holds may be a message the server's stream handled before
+            # our callback was chained on it (an execute_input lost there leaves a cell
+            # unrecorded): handle it now; one seen on both sides counts once.
+            try:
+                self.iopub.flush(zmq.POLLIN, limit=10_000)
+            except zmq.ZMQError:
+                pass
             self.iopub.close(linger=0)
             self.iopub = None
 
