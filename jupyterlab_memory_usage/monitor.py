@@ -16,7 +16,7 @@ import asyncio
 import json
 import re
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -59,6 +59,10 @@ _json_decode = json.JSONDecoder().decode
 # at first (the server watches a new kernel only once it has started, after we attached),
 # then less and less often, up to this.
 _SHARE_RETRY_MAX_S = 5.0
+# How long our own iopub socket stays open after the monitor moved to the shared stream.
+_SWITCH_OVERLAP_S = 1.0
+# How many of the last messages read on our own socket are recognised on the shared one.
+_RECENT_OWN_IDS = 256
 _LOADER_RETRY_S = 2.0
 # How often the tick looks for new, dead and restarted kernels (a started, restarted or
 # shut down kernel is also noticed at once through the server's kernel action events; a
@@ -188,6 +192,11 @@ class KernelMonitor:
         self.shared_iopub: SharedIopub | None = None  # or jupyter_server's activity stream
         self._share_retry_at = 0.0
         self._share_retry_delay_s = 0.0
+        # While both the shared stream and our own socket are open (a moment after the
+        # switch): until when, and the ids of the messages handled, each handled once.
+        self._own_iopub_until = 0.0
+        self._seen_during_switch: set[str] | None = None
+        self._recent_own_ids: deque[str] = deque(maxlen=_RECENT_OWN_IDS)
         self.shell: Any | None = None
         self.hook_state = HOOK_DISABLED
         self.hook_peak_reset = False
@@ -485,16 +494,18 @@ class KernelMonitor:
     def _check_iopub(self) -> None:
         """Follow the activity stream: the server makes a new one when a restart moves
         the kernel to new ports, and a kernel attached before the server watched it
-        starts on a socket of its own. Messages seen on both sides during the switch
-        are handled once (busy is idempotent)."""
+        starts on a socket of its own, which it keeps for a moment after it moved over."""
         shared = self.shared_iopub
+        now = time.monotonic()
         if shared is not None:
             if not shared.is_current(self.km):
                 shared.close()
                 self.shared_iopub = None
+                self._close_own_iopub()
                 self._open_own_iopub()
+            elif self.iopub is not None and now >= self._own_iopub_until:
+                self._close_own_iopub()
             return
-        now = time.monotonic()
         if not self.config.share_activity_stream or now < self._share_retry_at:
             return
         self.shared_iopub = SharedIopub.attach(self.km, self._on_iopub)
@@ -502,15 +513,23 @@ class KernelMonitor:
             self._share_retry_delay_s = min(max(2 * self._share_retry_delay_s, 0.1), _SHARE_RETRY_MAX_S)
             self._share_retry_at = now + self._share_retry_delay_s
         elif self.iopub is not None:
-            # What our own socket holds may be a message the server's stream handled before
-            # our callback was chained on it (an execute_input lost there leaves a cell
-            # unrecorded): handle it now; one seen on both sides counts once.
+            # A message the server's stream handled just before our callback was chained
+            # on it can still be on its way to our own socket (seen in CI: a cell's busy
+            # lost, the cell unrecorded). Both stay open a moment, each message once.
+            # The server's stream may also hand us what our socket already did.
+            self._own_iopub_until = now + _SWITCH_OVERLAP_S
+            self._seen_during_switch = set(self._recent_own_ids)
+
+    def _close_own_iopub(self) -> None:
+        if self.iopub is not None:
             try:
                 self.iopub.flush(zmq.POLLIN, limit=10_000)
             except zmq.ZMQError:
                 pass
             self.iopub.close(linger=0)
             self.iopub = None
+        self._seen_during_switch = None
+        self._recent_own_ids.clear()
 
     def _close_streams(self) -> None:
         if self.shared_iopub is not None:
@@ -524,6 +543,8 @@ class KernelMonitor:
                     pass
         self.iopub = None
         self.shell = None
+        self._seen_during_switch = None
+        self._recent_own_ids.clear()
         self._loader_reply_ids.clear()
 
     # ----- the in-kernel hook ------------------------------------------------------
@@ -736,6 +757,13 @@ class KernelMonitor:
             msg_type = header.get("msg_type")
             if msg_type not in _RELEVANT_IOPUB:
                 return
+            if self._seen_during_switch is not None:
+                msg_id = header.get("msg_id")
+                if msg_id in self._seen_during_switch:
+                    return
+                self._seen_during_switch.add(msg_id)
+            elif self.iopub is not None:
+                self._recent_own_ids.append(header.get("msg_id"))
             parent = _json_decode(msg_list[2].decode())
             if msg_type == "execute_input":
                 match = _EXECUTION_COUNT.search(msg_list[4])

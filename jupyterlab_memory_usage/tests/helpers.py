@@ -103,8 +103,16 @@ class KernelSession:
             if all(m in records and records[m]["status"] != "running" for m in msg_ids):
                 return [records[m] for m in msg_ids]
             if time.monotonic() > deadline:
-                raise TimeoutError(f"records not final: {[records.get(m) for m in msg_ids]}")
+                raise TimeoutError(f"records not final: {[records.get(m) for m in msg_ids]}; {self.monitor_summary()}")
             await asyncio.sleep(0.02)
+
+    def monitor_summary(self) -> str:
+        """What the kernel's monitor holds, for a failure's message."""
+        monitor = self.serverapp.web_app.settings["memory_usage_monitor"].monitors.get(self.kernel_id)
+        if monitor is None:
+            return "no monitor"
+        return (f"monitor: pid {monitor.pid}, hook {monitor.hook_state}, shared stream {monitor.shared_iopub is not None}, "
+                f"own socket {monitor.iopub is not None}, open {list(monitor.open)}, restarts {monitor.restarts}")
 
     async def run(self, code: str, timeout: float = 120) -> dict[str, Any]:
         msg_id = self.send(code)

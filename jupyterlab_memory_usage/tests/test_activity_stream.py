@@ -8,6 +8,7 @@ import asyncio
 import time
 
 import pytest
+import zmq
 
 from ..activity import SharedIopub
 from .helpers import ONES_1E8_BYTES, assert_close, kernel_with_numpy, reconnect, wait_state
@@ -38,8 +39,15 @@ async def shared_monitor(serverapp, kernel_id):
     """The kernel's monitor once it shares the stream: the server watches a new kernel's
     activity only once it has started, after the monitor attached to it."""
     monitor = monitor_of(serverapp, kernel_id)
-    await wait_until(lambda: monitor.shared_iopub is not None, "the monitor never shared the activity stream")
+    await wait_until(lambda: only_shared(monitor), "the monitor never shared the activity stream alone")
     return monitor
+
+
+def only_shared(monitor, km=None) -> bool:
+    """Reading the shared stream (the kernel's current one, if km is given), its own
+    socket closed (it stays open a moment after the move)."""
+    shared = monitor.shared_iopub
+    return shared is not None and monitor.iopub is None and (km is None or shared.is_current(km))
 
 
 async def wait_until(predicate, what: str, timeout: float = 10) -> None:
@@ -90,9 +98,8 @@ async def test_a_replaced_activity_stream_is_followed(jp_serverapp, kernel):
     mkm.stop_watching_activity(kernel.kernel_id)
     mkm.start_watching_activity(kernel.kernel_id)
     assert km._activity_stream is not old_stream
-    await wait_until(lambda: monitor.shared_iopub is not None and monitor.shared_iopub.stream is km._activity_stream,
-                     "the monitor never moved to the new activity stream")
-    assert monitor.iopub is None
+    await wait_until(lambda: only_shared(monitor, km), "the monitor never moved to the new activity stream")
+    assert monitor.shared_iopub.stream is km._activity_stream
     await assert_exact(kernel, "after the stream was replaced")
 
 
@@ -127,8 +134,7 @@ async def test_a_stale_stream_is_not_shared(jp_serverapp, kernel):
     assert km._activity_stream._recv_callback is server_callback
     # The monitor, whose chain that took away, shares the stream again.
     monitor = monitor_of(jp_serverapp, kernel.kernel_id)
-    await wait_until(lambda: monitor.shared_iopub is not None and monitor.shared_iopub.is_current(km),
-                     "the monitor never shared the stream again", timeout=15)
+    await wait_until(lambda: only_shared(monitor, km), "the monitor never shared the stream again", timeout=15)
     await assert_exact(kernel, "after sharing again")
 
 
@@ -137,3 +143,65 @@ async def test_a_socket_of_our_own_when_sharing_is_off(jp_serverapp, kernel):
     monitor = monitor_of(jp_serverapp, kernel.kernel_id)
     assert monitor.shared_iopub is None and monitor.iopub is not None
     await assert_exact(kernel, "through a socket of our own")
+
+
+class _LaggingIopub:
+    """A real subscriber to the kernel's iopub whose messages reach the monitor 0.2 s
+    late: our own socket when the server's stream happens to be ahead of it."""
+
+    LAG_S = 0.2
+
+    def __init__(self, km):
+        from zmq.eventloop.zmqstream import ZMQStream
+
+        self.upstream = km.connect_iopub()
+        self.publisher = km.context.socket(zmq.PUB, socket_class=zmq.Socket)
+        port = self.publisher.bind_to_random_port("tcp://127.0.0.1")
+        subscriber = km.context.socket(zmq.SUB, socket_class=zmq.Socket)
+        subscriber.setsockopt(zmq.SUBSCRIBE, b"")
+        subscriber.connect(f"tcp://127.0.0.1:{port}")
+        self.stream = ZMQStream(subscriber)
+        loop = asyncio.get_event_loop()
+        self.upstream.on_recv(lambda parts: loop.call_later(self.LAG_S, self._forward, parts))
+
+    def _forward(self, parts):
+        if not self.publisher.closed:
+            self.publisher.send_multipart(parts)
+
+    def close(self):
+        self.upstream.close(linger=0)
+        self.publisher.close(linger=0)
+
+
+async def test_a_message_on_its_way_to_our_own_socket_when_the_monitor_moves_to_the_shared_stream(
+        jp_serverapp, kernel):
+    """A kernel's first cell often runs while the monitor still reads a socket of its own
+    (the server watches a new kernel only once it has started). What the server's stream
+    handled before our callback joined it may not have reached our socket yet: the cell
+    must still be recorded, each message handled once."""
+    km = jp_serverapp.kernel_manager.get_kernel(kernel.kernel_id)
+    monitor = await shared_monitor(jp_serverapp, kernel.kernel_id)
+    lagging = _LaggingIopub(km)
+    try:
+        monitor.shared_iopub.close()
+        monitor.shared_iopub = None
+        monitor.iopub = lagging.stream
+        monitor.iopub.on_recv(monitor._on_iopub)
+        await asyncio.sleep(0.5)  # every subscription in place
+        msg_id = kernel.send("import time; time.sleep(0.5); x = np.ones(10**8)")
+        # The server's stream has handled the cell's busy; our socket will, 0.2 s later.
+        await wait_until(lambda: km.execution_state == "busy", "the server never saw the cell start")
+        monitor._share_retry_at = 0.0
+        monitor.check_process()
+        assert monitor.shared_iopub is not None
+        await kernel.wait_replies([msg_id])
+        (record,) = await kernel.wait_records([msg_id], timeout=10)
+        assert record["status"] == "ok" and record["method"] == "kernel_hook", record
+        assert_close(record["delta"], ONES_1E8_BYTES, 0.02, "delta of a cell begun during the move")
+        # The moment past, our own socket is closed.
+        await wait_until(lambda: only_shared(monitor, km), "our own socket was never closed")
+        # And each message was handled once: the next cell is recorded once, exactly.
+        assert_close((await kernel.run("del x"))["delta"], -ONES_1E8_BYTES, 0.02, "delta of del x")
+        assert len([r for r in (await kernel.state())["executions"] if r["msg_id"] == msg_id]) == 1
+    finally:
+        lagging.close()
