@@ -105,6 +105,10 @@ export class KernelMemoryModel implements IKernelMemoryModel {
       );
     } catch (error) {
       if (!this._isDisposed) {
+        // Backing off from the fast interval would keep knocking every second
+        // or so on a kernel that is gone: fast only while a request is fresh.
+        this._forgetExpired(Date.now());
+        this._setFast(this._expected.size > 0);
         this._connectionFailure.emit(error as Error);
       }
       throw error; // so that the poll backs off
@@ -141,16 +145,13 @@ export class KernelMemoryModel implements IKernelMemoryModel {
     // So an expected execution keeps the poll fast until its record is seen
     // finished (or, if it never runs, e.g. queued when the kernel restarted,
     // for a while).
-    const now = Date.now();
-    for (const [msgId, since] of this._expected) {
+    for (const msgId of this._expected.keys()) {
       const record = this._executions.get(msgId);
-      if (
-        (record && record.status !== 'running') ||
-        now - since > EXPECT_TIMEOUT_MS
-      ) {
+      if (record && record.status !== 'running') {
         this._expected.delete(msgId);
       }
     }
+    this._forgetExpired(Date.now());
     const running =
       state.execution_state === 'busy' ||
       changed.some(r => r.status === 'running') ||
@@ -162,6 +163,14 @@ export class KernelMemoryModel implements IKernelMemoryModel {
     }
     if (changed.length || restarted) {
       this._executionsChanged.emit(changed);
+    }
+  }
+
+  private _forgetExpired(now: number): void {
+    for (const [msgId, since] of this._expected) {
+      if (now - since > EXPECT_TIMEOUT_MS) {
+        this._expected.delete(msgId);
+      }
     }
   }
 
