@@ -520,13 +520,17 @@ class KernelMonitor:
             self._own_iopub_until = now + _SWITCH_OVERLAP_S
             self._seen_during_switch = set(self._recent_own_ids)
 
-    def _close_own_iopub(self) -> None:
+    def _close_own_iopub(self, handle_pending: bool = True) -> None:
         if self.iopub is not None:
+            if handle_pending:
+                try:
+                    self.iopub.flush(zmq.POLLIN, limit=10_000)
+                except zmq.ZMQError:
+                    pass
             try:
-                self.iopub.flush(zmq.POLLIN, limit=10_000)
-            except zmq.ZMQError:
+                self.iopub.close(linger=0)
+            except Exception:  # noqa: BLE001 - a socket that cannot close is dropped all the same
                 pass
-            self.iopub.close(linger=0)
             self.iopub = None
         self._seen_during_switch = None
         self._recent_own_ids.clear()
@@ -535,16 +539,13 @@ class KernelMonitor:
         if self.shared_iopub is not None:
             self.shared_iopub.close()
             self.shared_iopub = None
-        for stream in (self.iopub, self.shell):
-            if stream is not None:
-                try:
-                    stream.close(linger=0)
-                except Exception:  # noqa: BLE001
-                    pass
-        self.iopub = None
-        self.shell = None
-        self._seen_during_switch = None
-        self._recent_own_ids.clear()
+        self._close_own_iopub(handle_pending=False)
+        if self.shell is not None:
+            try:
+                self.shell.close(linger=0)
+            except Exception:  # noqa: BLE001
+                pass
+            self.shell = None
         self._loader_reply_ids.clear()
 
     # ----- the in-kernel hook ------------------------------------------------------
