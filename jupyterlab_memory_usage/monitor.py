@@ -763,7 +763,8 @@ class KernelMonitor:
                 if msg_id in self._seen_during_switch:
                     return
                 self._seen_during_switch.add(msg_id)
-            elif self.iopub is not None:
+            elif self.iopub is not None and self.config.share_activity_stream:
+                # Only a socket we will leave for the shared stream needs them.
                 self._recent_own_ids.append(header.get("msg_id"))
             parent = _json_decode(msg_list[2].decode())
             if msg_type == "execute_input":
