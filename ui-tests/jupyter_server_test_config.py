@@ -53,6 +53,11 @@ try:
 except (ImportError, OSError, RuntimeError) as e:  # no memory cgroups here: the test skips
     print(f"[jupyter_server_test_config] no memory-limited kernel: {e}")
 
+# Kernels on Unix sockets (in the runtime folder playwright.config.js gives), never on
+# TCP ports: a port picked as free can be taken by an outgoing connection before the
+# kernel binds it, and the kernel then hangs (see the pytest conftest.py).
+c.KernelManager.transport = "ipc"  # noqa: F821
+
 # Uncomment to set server log level to debug level
 # c.ServerApp.log_level = "DEBUG"
 

@@ -36,9 +36,11 @@ module.exports = {
     url: 'http://localhost:8888/lab',
     timeout: 120 * 1000,
     reuseExistingServer: !process.env.CI,
-    // Where jupyter_server_test_config.py writes the memory-limited kernel spec.
+    // Where jupyter_server_test_config.py writes the memory-limited kernel spec, and a
+    // short runtime folder for the kernels' IPC sockets (a socket path has 107 bytes).
     env: {
       ...process.env,
+      JUPYTER_RUNTIME_DIR: '/tmp/jlmu-galata-runtime',
       JUPYTER_PATH: ['/tmp/jupyterlab-memory-usage-galata', process.env.JUPYTER_PATH]
         .filter(Boolean)
         .join(':')

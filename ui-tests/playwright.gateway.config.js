@@ -29,11 +29,13 @@ module.exports = {
     {
       command:
         'python -m kernel_gateway --KernelGatewayApp.ip=127.0.0.1 --KernelGatewayApp.port=8897 ' +
-        '--KernelGatewayApp.port_retries=0 --JupyterWebsocketPersonality.list_kernels=True',
+        '--KernelGatewayApp.port_retries=0 --JupyterWebsocketPersonality.list_kernels=True ' +
+        // Its kernels on IPC, as the main suite's (jupyter_server_test_config.py).
+        '--KernelManager.transport=ipc',
       url: `${GATEWAY_URL}/api`,
       timeout: 120 * 1000,
       reuseExistingServer: false,
-      env: { ...process.env, KG_AUTH_TOKEN: GATEWAY_TOKEN }
+      env: { ...process.env, KG_AUTH_TOKEN: GATEWAY_TOKEN, JUPYTER_RUNTIME_DIR: '/tmp/jlmu-gateway-runtime' }
     },
     {
       command: 'jupyter lab --config jupyter_server_gateway_config.py',

@@ -127,24 +127,13 @@ class KernelSession:
 
 
 async def start_kernel(fetch, serverapp, name: str = "python3") -> KernelSession:
-    for attempt in range(3):
-        response = await fetch("api", "kernels", method="POST", body=json.dumps({"name": name}))
-        session = KernelSession(fetch, serverapp, json.loads(response.body)["id"])
-        try:
-            await session.connect()
-            return session
-        except RuntimeError as e:
-            # Many kernels started at once on TCP can lose a port race (a port picked as
-            # free is taken, as an outgoing connection's, before the kernel binds it).
-            # ipykernel then either exits ("died"; jupyter_client starts it again on new
-            # ports) or, seen in CI, prints "Address already in use" and hangs without
-            # exiting, so that nothing restarts it ("didn't respond"). Either way this
-            # kernel is no test's subject: shut it down and start another.
-            if ("died" not in str(e) and "didn't respond" not in str(e)) or attempt == 2:
-                raise
-            logging.getLogger(__name__).warning("kernel %s did not start (%s); starting another", session.kernel_id, e)
-            await fetch("api", "kernels", session.kernel_id, method="DELETE", raise_error=False)
-    raise AssertionError("unreachable")
+    """A kernel started through the REST API, connected. Test kernels use IPC (see
+    conftest.py), so nothing can take their sockets before they bind them: a kernel
+    that does not answer is a failure of the test, not retried."""
+    response = await fetch("api", "kernels", method="POST", body=json.dumps({"name": name}))
+    session = KernelSession(fetch, serverapp, json.loads(response.body)["id"])
+    await session.connect()
+    return session
 
 
 def kernel_with_numpy(fetch, serverapp, loop, load_kernel_hook: bool) -> KernelSession:

@@ -36,10 +36,14 @@ IPKernelApp.launch_instance(kernel_class=NoUsageKernel)
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def _hold_a_free_port() -> tuple[socket.socket, int]:
+    """A free loopback port, kept bound (SO_REUSEADDR, not listening) until the gateway
+    listens on it: meanwhile no other socket can take it, neither a bind of port 0 nor
+    an outgoing connection, while the gateway's own bind (SO_REUSEADDR) succeeds."""
+    held = socket.socket()
+    held.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    held.bind(("127.0.0.1", 0))
+    return held, held.getsockname()[1]
 
 
 def _gateway_get(url: str, token: str) -> dict:
@@ -61,14 +65,17 @@ def no_usage_kernelspec(jp_data_dir):
 @pytest.fixture
 def kernel_gateway(jp_environ, no_usage_kernelspec, tmp_path):
     """A Jupyter Kernel Gateway on a free loopback port, with a token; it inherits this
-    test's Jupyter paths, so it finds the kernelspecs written there."""
-    port, token = _free_port(), secrets.token_hex(16)
+    test's Jupyter paths, so it finds the kernelspecs written there, and its kernels use
+    IPC in this test's runtime folder, like the server's (see conftest.py)."""
+    held, port = _hold_a_free_port()
+    token = secrets.token_hex(16)
     log_path = tmp_path / "kernel_gateway.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "kernel_gateway", "--KernelGatewayApp.ip=127.0.0.1",
              f"--KernelGatewayApp.port={port}", "--KernelGatewayApp.port_retries=0",
-             f"--KernelGatewayApp.auth_token={token}", "--JupyterWebsocketPersonality.list_kernels=True"],
+             f"--KernelGatewayApp.auth_token={token}", "--JupyterWebsocketPersonality.list_kernels=True",
+             "--KernelManager.transport=ipc"],
             stdout=log, stderr=subprocess.STDOUT, env={**os.environ},
         )
     url = f"http://127.0.0.1:{port}"
@@ -82,8 +89,10 @@ def kernel_gateway(jp_environ, no_usage_kernelspec, tmp_path):
                 assert process.poll() is None, log_path.read_text()
                 assert time.monotonic() < deadline, "the kernel gateway never answered\n" + log_path.read_text()
                 time.sleep(0.2)
+        held.close()
         yield {"url": url, "token": token, "log": log_path}
     finally:
+        held.close()
         process.terminate()
         try:
             process.wait(30)

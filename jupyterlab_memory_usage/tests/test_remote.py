@@ -40,8 +40,10 @@ async def _ticks_until(monitor: KernelMonitor, predicate, what: str, timeout: fl
         await asyncio.sleep(0.1)
 
 
-async def test_kernel_without_a_local_process_over_zmq():
-    km = AsyncKernelManager(kernel_name="python3")
+async def test_kernel_without_a_local_process_over_zmq(jp_runtime_dir):
+    # On IPC, like every test kernel (see conftest.py).
+    km = AsyncKernelManager(kernel_name="python3", transport="ipc",
+                            connection_file=str(jp_runtime_dir / "kernel-remote.json"))
     await km.start_kernel()
     client = km.client()
     client.start_channels()
