@@ -18,12 +18,6 @@ module.exports = {
   testMatch: '*.gateway.ts',
   // Kernels behind a gateway start and answer more slowly than local ones.
   timeout: 180 * 1000,
-  // Now and then jupyter_server's websocket bridge to the gateway loses a reconnection
-  // race (the gateway logs "Replacing stale connection" for the page's session) and no
-  // cell reaches the kernel: a failure of that bridge, not of what this test checks. The
-  // test gives the page a new kernel connection when its first cell has not run in 30 s;
-  // one retry besides; a second failure fails the run.
-  retries: 1,
   use: { ...base.use, baseURL: 'http://localhost:8898' },
   webServer: [
     {

@@ -161,12 +161,14 @@ class _LaggingIopub:
         subscriber.setsockopt(zmq.SUBSCRIBE, b"")
         subscriber.connect(f"tcp://127.0.0.1:{port}")
         self.stream = ZMQStream(subscriber)
+        self.delivered = 0
         loop = asyncio.get_event_loop()
         self.upstream.on_recv(lambda parts: loop.call_later(self.LAG_S, self._forward, parts))
 
     def _forward(self, parts):
         if not self.publisher.closed:
             self.publisher.send_multipart(parts)
+            self.delivered += 1
 
     def close(self):
         self.upstream.close(linger=0)
@@ -187,7 +189,14 @@ async def test_a_message_on_its_way_to_our_own_socket_when_the_monitor_moves_to_
         monitor.shared_iopub = None
         monitor.iopub = lagging.stream
         monitor.iopub.on_recv(monitor._on_iopub)
-        await asyncio.sleep(0.5)  # every subscription in place
+        # Both subscriptions in place once a message has come all the way through (a
+        # kernel_info_request makes the kernel publish its busy and idle).
+        delivered = lagging.delivered
+        deadline = time.monotonic() + 30
+        while lagging.delivered == delivered:
+            assert time.monotonic() < deadline, "no iopub message ever came through the lagging socket"
+            kernel.client.kernel_info()
+            await asyncio.sleep(0.1)
         msg_id = kernel.send("import time; time.sleep(0.5); x = np.ones(10**8)")
         # The server's stream has handled the cell's busy; our socket will, 0.2 s later.
         await wait_until(lambda: km.execution_state == "busy", "the server never saw the cell start")

@@ -1,4 +1,4 @@
-import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
+import { expect, test } from '@jupyterlab/galata';
 
 const MIB = 2 ** 20;
 const ONES_1E8 = 8e8; // np.ones(10**8): 762.94 MiB
@@ -8,36 +8,6 @@ const BADGE = '.jp-MemoryUsage-badge';
 // server's own bridge reconnects to it, and the cells must reach the real kernel.
 test.use({ kernels: null });
 
-/**
- * Run a cell; if it has not run after 30 s, reconnect the page's kernel connection and run
- * it again (twice at most). jupyter_server's websocket bridge to a gateway can lose a race
- * when a new notebook opens its kernel connection twice in a row: the gateway logs
- * "Replacing stale connection", answers the server's pings no more, and nothing the page
- * sends reaches the kernel (seen in CI, before any cell ran). A new connection is a new bridge.
- */
-async function runCellThroughTheBridge(page: IJupyterLabPageFixture, index: number): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    const ran = await Promise.race([
-      page.notebook.runCell(index).then(
-        () => true,
-        () => false
-      ),
-      page.waitForTimeout(30000).then(() => false)
-    ]);
-    if (ran) {
-      return;
-    }
-    if (attempt === 2) {
-      throw new Error(`cell ${index} never ran, through three kernel connections`);
-    }
-    console.log(`cell ${index} has not run in 30 s: reconnecting the page's kernel connection`);
-    await page.evaluate(async () => {
-      const widget = (window as any).jupyterapp.shell.currentWidget;
-      await widget.sessionContext.session.kernel.reconnect();
-    });
-  }
-}
-
 test('badges of a kernel behind a gateway, read through usage_request', async ({ page, request }) => {
   await page.notebook.createNew();
   await page.notebook.setCell(0, 'code', 'import numpy as np');
@@ -45,7 +15,7 @@ test('badges of a kernel behind a gateway, read through usage_request', async ({
   // One cell at a time. Run All is not measured exactly behind a gateway: the
   // start of a cell that follows another at once is the kernel's first answer
   // after its busy, which can come after part of the allocation (see the README).
-  await runCellThroughTheBridge(page, 0);
+  await page.notebook.runCell(0);
   await page.notebook.runCell(1);
 
   const badge = page.locator('.jp-Notebook .jp-Cell').nth(1).locator(BADGE);
