@@ -14,20 +14,23 @@ test.describe('the cell that killed the kernel', () => {
     const specs = await (await page.request.get('/api/kernelspecs')).json();
     test.skip(!(KERNEL in specs.kernelspecs), 'no memory cgroup could be made on this machine');
 
-    const created = Date.now();
     await page.notebook.createNew(undefined, { kernel: KERNEL });
     await page.notebook.setCell(0, 'code', 'import numpy as np');
     await page.notebook.addCell('code', 'x = np.ones(2 * 2**27)  # 2 GiB in a 1 GiB cgroup');
     await page.notebook.addCell('code', 'y = np.ones(10**7)');
     await page.notebook.runCell(0);
+    // The kernel has answered, so its restarter started before this moment.
+    const answeredMs = Date.now();
     const status = page.locator('.jp-MemoryUsage-status');
     await expect(status).toHaveAttribute('data-limit', String(2 ** 30), { timeout: 30000 });
 
-    // A kernel that dies within jupyter_client's stable-start time (10 s, checked
-    // every 3 s) is restarted on new ports, which the page's open websocket never
-    // follows (jupyter_server rebinds only new connections): the notebook would
-    // wait forever for the new kernel, whatever this extension does.
-    await page.waitForTimeout(Math.max(0, created + 15000 - Date.now()));
+    // A kernel that dies within jupyter_client's stable-start time (10 s from its
+    // restarter's start, checked every 3 s) is restarted on new sockets, which the
+    // page's open websocket never follows (jupyter_server rebinds only new
+    // connections): the notebook would wait forever for the new kernel, whatever this
+    // extension does. Counted from a moment after the restarter's start, not from the
+    // test's: the kernel may take seconds to start on a loaded machine.
+    await page.waitForTimeout(Math.max(0, answeredMs + 16000 - Date.now()));
     // The cell never finishes: its kernel dies. Galata's wait for it is let go.
     void page.notebook.runCell(1).catch(() => undefined);
     const died = page.locator('.jp-Notebook .jp-Cell').nth(1).locator(BADGE);
