@@ -55,7 +55,10 @@ test.describe('the cell that killed the kernel', () => {
     // once; if that reply's busy and idle are published before the server's iopub socket
     // has reconnected to the new process, the page stays 'unknown' until the next
     // message (the FIXME in its KernelConnection), though the next cell runs.
-    const [{ id: kernelId }] = await (await page.request.get('/api/kernels')).json();
+    // This notebook's kernel: earlier tests of the suite may leave others running.
+    const kernelId = (await (await page.request.get('/api/kernels')).json()).find(
+      (k: { name: string }) => k.name === KERNEL
+    ).id;
     const ready = await expect
       .poll(
         async () => {
