@@ -1,8 +1,20 @@
 /**
  * The server extension's API payloads (units: bytes and seconds since the epoch).
+ * `keys.ts` lists every field of each, and a Jest test checks those lists against
+ * replies recorded from a real server (`scripts/record-api-fixture.py`).
  */
 
+import type { KERNEL_SUMMARY_STATE_FIELDS } from './keys';
+
 export type ExecutionStatus = 'running' | 'ok' | 'error' | 'aborted' | 'died';
+
+/** Why the kernel died during an execution. */
+export type DiedReason =
+  | 'out_of_memory'
+  | 'killed'
+  | 'signal'
+  | 'exited'
+  | 'server_stopped';
 
 export interface IExecutionRecord {
   seq: number;
@@ -27,15 +39,10 @@ export interface IExecutionRecord {
    * Why the kernel died during this execution: `out_of_memory` (SIGKILL with the
    * out-of-memory killer seen, or memory near the limit), `killed` (another
    * SIGKILL), `signal`, `exited`, or `server_stopped` (the server stopped, and
-   * shut the kernel down, while it ran). Absent from older servers.
+   * shut the kernel down, while it ran). Optional, like the fields after it:
+   * records kept from earlier sessions may have been saved before it existed.
    */
-  died_reason?:
-    | 'out_of_memory'
-    | 'killed'
-    | 'signal'
-    | 'exited'
-    | 'server_stopped'
-    | null;
+  died_reason?: DiedReason | null;
   /** How many times the out-of-memory killer ran in the kernel's cgroup during it. */
   oom_kills?: number | null;
   /** Heap mode (tracemalloc): Python allocations still held at the end. */
@@ -51,6 +58,7 @@ export interface ISample {
   children_rss: number | null;
 }
 
+/** A kernel's state, as `GET kernels/{id}` sends it. */
 export interface IKernelState {
   kernel_id: string;
   pid: number | null;
@@ -58,19 +66,55 @@ export interface IKernelState {
   children_rss: number | null;
   limit: number | null;
   limit_source: string | null;
+  /** Out-of-memory kills counted in the kernel's cgroup; null where none is kept. */
+  oom_kill_count: number | null;
   system_available: number | null;
   method: string | null;
   hook: string;
+  /** Whether tracemalloc heap figures are being recorded (IPython kernels). */
+  heap_mode: boolean;
+  /** Whether each execution's peak is measured from a reset high-water mark. */
+  peak_reset: boolean;
   execution_state: string;
   reason: string | null;
+  /** The reason in words, for people. */
+  reason_message: string | null;
   restarts: number;
-  /** Whether tracemalloc heap figures are being recorded (IPython kernels). */
-  heap_mode?: boolean;
+  /** When the kernel's memory was last read (seconds since the epoch). */
+  sampled_at: number | null;
 }
 
+/** `GET kernels/{id}?since=seq`: the state, and what changed since `seq`. */
 export interface IKernelReply extends IKernelState {
   history_id: string;
   seq: number;
   executions: IExecutionRecord[];
   samples: ISample[];
+}
+
+/** One kernel in `GET kernels`. */
+export interface IKernelSummary
+  extends Pick<IKernelState, (typeof KERNEL_SUMMARY_STATE_FIELDS)[number]> {
+  id: string;
+}
+
+/** `GET kernels`. */
+export interface IKernelsReply {
+  kernels: IKernelSummary[];
+  system_available: number | null;
+}
+
+/** `GET notebooks?path=`: a notebook's runs kept from earlier sessions. */
+export interface INotebookRunsReply {
+  path: string;
+  executions: IExecutionRecord[];
+}
+
+/** `POST kernels/{id}/heap-mode`. */
+export interface IHeapModeReply {
+  kernel_id: string;
+  heap_mode: boolean;
+  requested: boolean;
+  /** The kernel has not answered yet; `heap_mode` changes when it does. */
+  pending: boolean;
 }

@@ -1,0 +1,113 @@
+import {
+  IExecutionRecord,
+  IHeapModeReply,
+  IKernelReply,
+  IKernelsReply,
+  IKernelState,
+  IKernelSummary,
+  INotebookRunsReply,
+  ISample
+} from './types';
+
+/**
+ * Every field of each API payload, once. The parameter's type makes tsc fail when a
+ * list and its interface differ either way (a field missing here, or one
+ * here the interface lacks); the CSV export and a Jest test that compares
+ * them with replies recorded from a real server read them at run time.
+ */
+type Fields<T> = { [K in keyof Required<T>]: true };
+
+function fieldNames<T>(fields: Fields<T>): (keyof T)[] {
+  return Object.keys(fields) as (keyof T)[];
+}
+
+/** In the CSV export's column order. */
+export const RECORD_FIELDS = fieldNames<IExecutionRecord>({
+  seq: true,
+  msg_id: true,
+  cell_id: true,
+  notebook_path: true,
+  execution_count: true,
+  status: true,
+  started: true,
+  ended: true,
+  duration: true,
+  rss_start: true,
+  rss_end: true,
+  rss_peak: true,
+  delta: true,
+  peak_increment: true,
+  method: true,
+  pid: true,
+  exit_code: true,
+  exit_signal: true,
+  died_reason: true,
+  oom_kills: true,
+  heap_delta: true,
+  heap_peak_increment: true
+});
+
+export const SAMPLE_FIELDS = fieldNames<ISample>({
+  seq: true,
+  time: true,
+  rss: true,
+  children_rss: true
+});
+
+export const KERNEL_STATE_FIELDS = fieldNames<IKernelState>({
+  kernel_id: true,
+  pid: true,
+  rss: true,
+  children_rss: true,
+  limit: true,
+  limit_source: true,
+  oom_kill_count: true,
+  method: true,
+  hook: true,
+  heap_mode: true,
+  peak_reset: true,
+  execution_state: true,
+  reason: true,
+  reason_message: true,
+  restarts: true,
+  sampled_at: true,
+  system_available: true
+});
+
+export const KERNEL_REPLY_FIELDS: (keyof IKernelReply)[] = [
+  ...KERNEL_STATE_FIELDS,
+  ...fieldNames<Omit<IKernelReply, keyof IKernelState>>({
+    history_id: true,
+    seq: true,
+    executions: true,
+    samples: true
+  })
+];
+
+/** The state fields `GET kernels` sends for each kernel, beside its `id`. */
+export const KERNEL_SUMMARY_STATE_FIELDS = [
+  'kernel_id', 'pid', 'rss', 'children_rss', 'limit', 'limit_source', 'oom_kill_count',
+  'method', 'hook', 'heap_mode', 'execution_state', 'reason'
+] as const satisfies readonly (keyof IKernelState)[];
+
+export const KERNEL_SUMMARY_FIELDS: (keyof IKernelSummary)[] = [
+  ...KERNEL_SUMMARY_STATE_FIELDS,
+  'id'
+];
+
+export const KERNELS_REPLY_FIELDS = fieldNames<IKernelsReply>({
+  kernels: true,
+  system_available: true
+});
+
+export const NOTEBOOK_RUNS_REPLY_FIELDS = fieldNames<INotebookRunsReply>({
+  path: true,
+  executions: true
+});
+
+export const HEAP_MODE_REPLY_FIELDS = fieldNames<IHeapModeReply>({
+  kernel_id: true,
+  heap_mode: true,
+  requested: true,
+  pending: true
+});
