@@ -1,9 +1,21 @@
-import { ISignal } from '@lumino/signaling';
+import { NotebookPanel } from '@jupyterlab/notebook';
 import { Token } from '@lumino/coreutils';
 import { IDisposable } from '@lumino/disposable';
+import { ISignal } from '@lumino/signaling';
 
 import { ByteUnits } from './format';
 import { IExecutionRecord, IKernelState, ISample } from './model/types';
+import { MemoryUsageService } from './service';
+
+/**
+ * Every REST call to the server extension.
+ */
+export type IMemoryUsageService = MemoryUsageService;
+
+export const IMemoryUsageService = new Token<IMemoryUsageService>(
+  'jupyterlab-memory-usage:IMemoryUsageService',
+  'Calls the REST API of the jupyterlab_memory_usage server extension.'
+);
 
 /**
  * The memory figures of one kernel, polled from the server extension.
@@ -20,8 +32,6 @@ export interface IKernelMemoryModel extends IDisposable {
   readonly stateChanged: ISignal<this, IKernelState>;
   /** Emitted with the error when a poll fails (the poll then backs off). */
   readonly connectionFailure: ISignal<this, Error>;
-  /** The runs of a cell, newest first. */
-  runsOfCell(cellId: string): IExecutionRecord[];
   /** Poll now, and fast until that execution's record is seen finished. */
   expectExecution(msgId: string): void;
   /** Poll now. */
@@ -48,6 +58,8 @@ export interface IMemoryUsageManager {
    * server's message when the kernel cannot (not IPython, no hook).
    */
   setHeapMode(kernelId: string, enabled: boolean): Promise<void>;
+  /** Forget a kernel's records and samples, then poll its model. */
+  clearHistory(kernelId: string): Promise<void>;
   /** Tell the server which cell an execution belongs to. */
   annotate(
     kernelId: string,
@@ -60,4 +72,20 @@ export interface IMemoryUsageManager {
 export const IMemoryUsageManager = new Token<IMemoryUsageManager>(
   'jupyterlab-memory-usage:IMemoryUsageManager',
   'The memory figures of every kernel, polled from the jupyterlab_memory_usage server extension.'
+);
+
+/**
+ * The current notebook and the memory model of its kernel, followed through
+ * notebook switches, kernel changes and monitoring turned off or on.
+ */
+export interface ICurrentKernel {
+  /** Emitted when the panel, its kernel model or the model's state changed. */
+  readonly changed: ISignal<this, void>;
+  readonly panel: NotebookPanel | null;
+  readonly model: IKernelMemoryModel | null;
+}
+
+export const ICurrentKernel = new Token<ICurrentKernel>(
+  'jupyterlab-memory-usage:ICurrentKernel',
+  "The current notebook and its kernel's memory model."
 );

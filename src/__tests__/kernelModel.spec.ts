@@ -6,6 +6,7 @@ import {
   SLOW_INTERVAL_MS
 } from '../model/kernelModel';
 import { IExecutionRecord, IKernelReply } from '../model/types';
+import { MemoryUsageService } from '../service';
 import { record } from './fixtures';
 
 /** A server whose next replies are set by the test; every GET gets `next`. */
@@ -72,7 +73,7 @@ async function settle(model: KernelMemoryModel, server: { requests: number }) {
 describe('KernelMemoryModel polling speed', () => {
   it('stays fast for an expected execution until its record is seen finished', async () => {
     const server = fakeServer();
-    const model = new KernelMemoryModel('k1', server.settings);
+    const model = new KernelMemoryModel('k1', new MemoryUsageService(server.settings));
     await settle(model, server);
     expect(interval(model)).toBe(SLOW_INTERVAL_MS);
 
@@ -93,7 +94,7 @@ describe('KernelMemoryModel polling speed', () => {
 
   it('gives up on an expected execution that never shows', async () => {
     const server = fakeServer();
-    const model = new KernelMemoryModel('k1', server.settings);
+    const model = new KernelMemoryModel('k1', new MemoryUsageService(server.settings));
     await settle(model, server);
     const now = Date.now();
     const spy = jest.spyOn(Date, 'now');
@@ -148,7 +149,7 @@ describe('KernelMemoryModel and a kernel that no longer exists', () => {
         );
       }) as unknown as typeof fetch
     });
-    const model = new KernelMemoryModel('k1', settings);
+    const model = new KernelMemoryModel('k1', new MemoryUsageService(settings));
     const failures: ServerConnection.ResponseError[] = [];
     model.connectionFailure.connect((_, error) => {
       failures.push(error as ServerConnection.ResponseError);

@@ -1,4 +1,4 @@
-import { mergeExecutions, runsByCell, runsOfCell, trimOldest } from '../model/merge';
+import { mergeExecutions, runsByCell, trimOldest } from '../model/merge';
 import { IExecutionRecord } from '../model/types';
 import { record } from './fixtures';
 
@@ -44,22 +44,8 @@ describe('trimOldest', () => {
   });
 });
 
-describe('runsOfCell', () => {
-  it('returns the runs of one cell, newest first, bounded', () => {
-    const records = [
-      record({ msg_id: 'a', cell_id: 'x', started: 1 }),
-      record({ msg_id: 'b', cell_id: 'y', started: 2 }),
-      record({ msg_id: 'c', cell_id: 'x', started: 3 }),
-      record({ msg_id: 'd', cell_id: 'x', started: 5 }),
-      record({ msg_id: 'e', cell_id: 'x', started: null, status: 'running' })
-    ];
-    expect(runsOfCell(records, 'x', 3).map(r => r.msg_id)).toEqual(['e', 'd', 'c']);
-    expect(runsOfCell(records, 'z', 3)).toEqual([]);
-  });
-});
-
 describe('runsByCell', () => {
-  it('gives every cell what runsOfCell gives it, from one pass', () => {
+  it('gives every cell its runs, newest first, bounded, from one pass', () => {
     const records = [
       record({ msg_id: 'a', cell_id: 'x', started: 1 }),
       record({ msg_id: 'b', cell_id: 'y', started: 2 }),
@@ -70,9 +56,8 @@ describe('runsByCell', () => {
     ];
     const byCell = runsByCell(records, 3);
     expect([...byCell.keys()].sort()).toEqual(['x', 'y']);
-    for (const cellId of ['x', 'y']) {
-      expect(byCell.get(cellId)).toEqual(runsOfCell(records, cellId, 3));
-    }
     expect(byCell.get('x')!.map(r => r.msg_id)).toEqual(['e', 'd', 'c']);
+    expect(byCell.get('y')!.map(r => r.msg_id)).toEqual(['b']);
+    expect(byCell.get('z')).toBeUndefined();
   });
 });

@@ -5,10 +5,11 @@ import { IDisposable } from '@lumino/disposable';
 import { Signal } from '@lumino/signaling';
 import { PanelLayout } from '@lumino/widgets';
 
-import { IKernelMemoryModel, IMemoryUsageManager } from '../tokens';
-import { IExecutionRecord } from '../model/types';
-import { MemoryBadge } from './badge';
+import { EarlierRuns } from '../model/earlierRuns';
 import { runsByCell } from '../model/merge';
+import { IExecutionRecord } from '../model/types';
+import { IKernelMemoryModel, IMemoryUsageManager } from '../tokens';
+import { MemoryBadge } from './badge';
 import { badgeText, badgeTooltip, worthABadge } from './text';
 
 export interface IBadgeSettings {
@@ -30,6 +31,7 @@ export class NotebookBadges implements IDisposable {
   constructor(
     private readonly _panel: NotebookPanel,
     private readonly _manager: IMemoryUsageManager,
+    private readonly _earlierRuns: EarlierRuns,
     private readonly _trans: TranslationBundle,
     private _settings: IBadgeSettings
   ) {
@@ -38,8 +40,7 @@ export class NotebookBadges implements IDisposable {
     _panel.content.modelChanged.connect(this._watchCells, this);
     this._watchCells();
     this._bind();
-    _panel.context.pathChanged.connect(this._loadEarlierRuns, this);
-    void _panel.context.ready.then(() => this._loadEarlierRuns());
+    _earlierRuns.changed.connect(this._scheduleRender, this);
   }
 
   get isDisposed(): boolean {
@@ -69,17 +70,6 @@ export class NotebookBadges implements IDisposable {
 
   private _watchCells(): void {
     this._panel.content.model?.cells.changed.connect(this._scheduleRender, this);
-    this._scheduleRender();
-  }
-
-  /** Runs kept from earlier sessions: shown on cells the current kernel has not run. */
-  private async _loadEarlierRuns(): Promise<void> {
-    const path = this._panel.context.path;
-    const runs = await this._manager.earlierRuns(path);
-    if (this._isDisposed || path !== this._panel.context.path) {
-      return;
-    }
-    this._earlierRuns = runs;
     this._scheduleRender();
   }
 
@@ -128,7 +118,8 @@ export class NotebookBadges implements IDisposable {
     const runsOf = model
       ? runsByCell(model.executions.values(), RUNS_SHOWN)
       : new Map<string, IExecutionRecord[]>();
-    const earlierRunsOf = runsByCell(this._earlierRuns, RUNS_SHOWN);
+    // Runs kept from earlier sessions: shown on cells the current kernel has not run.
+    const earlierRunsOf = runsByCell(this._earlierRuns.runs, RUNS_SHOWN);
     const units = this._manager.units;
     for (const cell of this._panel.content.widgets) {
       if (!(cell instanceof CodeCell) || cell.isDisposed) {
@@ -243,7 +234,6 @@ export class NotebookBadges implements IDisposable {
   }
 
   private _model: IKernelMemoryModel | null = null;
-  private _earlierRuns: IExecutionRecord[] = [];
   private _badges = new Map<Cell, MemoryBadge>();
   private _awaitingReady = new WeakSet<Cell>();
   private _drawn = new WeakMap<MemoryBadge, string>();

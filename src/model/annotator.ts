@@ -1,4 +1,4 @@
-import { NotebookPanel } from '@jupyterlab/notebook';
+import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { Kernel, KernelMessage } from '@jupyterlab/services';
 import { IDisposable } from '@lumino/disposable';
 import { Signal } from '@lumino/signaling';
@@ -68,5 +68,51 @@ export class ExecutionAnnotator implements IDisposable {
   }
 
   private _kernel: Kernel.IKernelConnection | null = null;
+  private _isDisposed = false;
+}
+
+/**
+ * An `ExecutionAnnotator` for every notebook panel the tracker sees, disposed
+ * with its panel.
+ */
+export class NotebookAnnotators implements IDisposable {
+  constructor(
+    tracker: INotebookTracker,
+    private readonly _manager: IMemoryUsageManager
+  ) {
+    tracker.widgetAdded.connect(this._onPanelAdded, this);
+    tracker.forEach(panel => this._onPanelAdded(tracker, panel));
+  }
+
+  get isDisposed(): boolean {
+    return this._isDisposed;
+  }
+
+  dispose(): void {
+    if (this._isDisposed) {
+      return;
+    }
+    this._isDisposed = true;
+    for (const annotator of this._annotators.values()) {
+      annotator.dispose();
+    }
+    this._annotators.clear();
+    Signal.clearData(this);
+  }
+
+  private _onPanelAdded(_: INotebookTracker, panel: NotebookPanel): void {
+    if (this._annotators.has(panel)) {
+      return;
+    }
+    this._annotators.set(panel, new ExecutionAnnotator(panel, this._manager));
+    panel.disposed.connect(this._onPanelDisposed, this);
+  }
+
+  private _onPanelDisposed(panel: NotebookPanel): void {
+    this._annotators.get(panel)?.dispose();
+    this._annotators.delete(panel);
+  }
+
+  private _annotators = new Map<NotebookPanel, ExecutionAnnotator>();
   private _isDisposed = false;
 }

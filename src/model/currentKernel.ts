@@ -2,14 +2,14 @@ import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { IKernelMemoryModel, IMemoryUsageManager } from '../tokens';
+import { ICurrentKernel, IKernelMemoryModel, IMemoryUsageManager } from '../tokens';
 
 /**
  * Follows the current notebook and the memory model of its kernel, through
  * notebook switches, kernel changes and monitoring being turned off or on.
  * Emits `changed` on any of those and whenever the model's state changes.
  */
-export class CurrentKernel implements IDisposable {
+export class CurrentKernel implements ICurrentKernel, IDisposable {
   constructor(
     private readonly _tracker: INotebookTracker,
     private readonly _manager: IMemoryUsageManager
@@ -19,7 +19,6 @@ export class CurrentKernel implements IDisposable {
     this._follow();
   }
 
-  /** Emitted when the panel, its kernel model or the model's state changed. */
   get changed(): ISignal<this, void> {
     return this._changed;
   }

@@ -1,10 +1,9 @@
-import { ServerConnection } from '@jupyterlab/services';
 import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { requestAPI } from '../request';
+import { MemoryUsageService } from '../service';
 import { IKernelMemoryModel } from '../tokens';
-import { mergeExecutions, runsOfCell, trimOldest } from './merge';
+import { mergeExecutions, trimOldest } from './merge';
 import { IExecutionRecord, IKernelReply, IKernelState, ISample } from './types';
 
 /** Poll intervals: live badges update at least twice a second while a cell runs. */
@@ -13,7 +12,6 @@ export const SLOW_INTERVAL_MS = 5000;
 const MAX_BACKOFF_MS = 30000;
 const MAX_EXECUTIONS = 5000;
 const MAX_SAMPLES = 20000;
-const RUNS_KEPT_PER_CELL = 5;
 /** How long an execution sent but never seen by the server keeps the poll fast. */
 const EXPECT_TIMEOUT_MS = 30000;
 
@@ -25,7 +23,7 @@ const EXPECT_TIMEOUT_MS = 30000;
 export class KernelMemoryModel implements IKernelMemoryModel {
   constructor(
     readonly kernelId: string,
-    private readonly _serverSettings: ServerConnection.ISettings
+    private readonly _service: MemoryUsageService
   ) {
     this._poll = new Poll({
       factory: () => this._fetch(),
@@ -67,10 +65,6 @@ export class KernelMemoryModel implements IKernelMemoryModel {
     return this._isDisposed;
   }
 
-  runsOfCell(cellId: string): IExecutionRecord[] {
-    return runsOfCell(this._executions.values(), cellId, RUNS_KEPT_PER_CELL);
-  }
-
   expectExecution(msgId: string): void {
     this._expected.set(msgId, Date.now());
     this._setFast(true);
@@ -92,17 +86,12 @@ export class KernelMemoryModel implements IKernelMemoryModel {
 
   private async _fetch(): Promise<void> {
     const requestId = ++this._lastRequestId;
-    const query = new URLSearchParams({ since: String(this._seq) });
-    if (this._historyId) {
-      query.set('history_id', this._historyId);
-    }
     let reply: IKernelReply;
     try {
-      reply = await requestAPI<IKernelReply>(
-        `kernels/${encodeURIComponent(this.kernelId)}?${query}`,
-        { method: 'GET' },
-        this._serverSettings
-      );
+      reply = await this._service.kernel(this.kernelId, {
+        since: this._seq,
+        historyId: this._historyId
+      });
     } catch (error) {
       if (!this._isDisposed) {
         // Backing off from the fast interval would keep knocking every second

@@ -1,10 +1,9 @@
-import { Kernel, ServerConnection } from '@jupyterlab/services';
+import { Kernel } from '@jupyterlab/services';
 import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { ByteUnits } from '../format';
-import { requestAPI } from '../request';
-import { IKernelMemoryModel, IMemoryUsageManager } from '../tokens';
+import { IKernelMemoryModel, IMemoryUsageManager, IMemoryUsageService } from '../tokens';
 import { KernelMemoryModel } from './kernelModel';
 import { IExecutionRecord } from './types';
 
@@ -21,7 +20,7 @@ export interface IMemoryUsageSettings {
  */
 export class MemoryUsageManager implements IMemoryUsageManager, IDisposable {
   constructor(
-    private readonly _serverSettings: ServerConnection.ISettings,
+    private readonly _service: IMemoryUsageService,
     kernels: Kernel.IManager
   ) {
     kernels.runningChanged.connect(this._onRunningChanged, this);
@@ -65,7 +64,7 @@ export class MemoryUsageManager implements IMemoryUsageManager, IDisposable {
     }
     let model = this._models.get(kernelId);
     if (!model) {
-      model = new KernelMemoryModel(kernelId, this._serverSettings);
+      model = new KernelMemoryModel(kernelId, this._service);
       this._models.set(kernelId, model);
       model.stateChanged.connect(this._applyHeapDefault, this);
     }
@@ -73,11 +72,12 @@ export class MemoryUsageManager implements IMemoryUsageManager, IDisposable {
   }
 
   async setHeapMode(kernelId: string, enabled: boolean): Promise<void> {
-    await requestAPI<void>(
-      `kernels/${encodeURIComponent(kernelId)}/heap-mode`,
-      { method: 'POST', body: JSON.stringify({ enabled }) },
-      this._serverSettings
-    );
+    await this._service.setHeapMode(kernelId, enabled);
+    await this._models.get(kernelId)?.refresh();
+  }
+
+  async clearHistory(kernelId: string): Promise<void> {
+    await this._service.clearHistory(kernelId);
     await this._models.get(kernelId)?.refresh();
   }
 
@@ -86,12 +86,7 @@ export class MemoryUsageManager implements IMemoryUsageManager, IDisposable {
       return [];
     }
     try {
-      const reply = await requestAPI<{ executions: IExecutionRecord[] }>(
-        `notebooks?${new URLSearchParams({ path: notebookPath })}`,
-        { method: 'GET' },
-        this._serverSettings
-      );
-      return reply.executions;
+      return await this._service.notebookRuns(notebookPath);
     } catch {
       return []; // an older server, or none: there is simply no earlier history
     }
@@ -107,18 +102,7 @@ export class MemoryUsageManager implements IMemoryUsageManager, IDisposable {
       return;
     }
     try {
-      await requestAPI<void>(
-        `kernels/${encodeURIComponent(kernelId)}/executions`,
-        {
-          method: 'POST',
-          body: JSON.stringify({
-            msg_id: msgId,
-            cell_id: cellId,
-            notebook_path: notebookPath
-          })
-        },
-        this._serverSettings
-      );
+      await this._service.annotate(kernelId, msgId, cellId, notebookPath);
     } catch {
       // A missing server extension is reported once by the server-check
       // plugin; an unknown kernel has just gone away. Neither is news here.

@@ -39,12 +39,8 @@ export function trimOldest<K, V>(map: Map<K, V>, max: number): number {
 }
 
 /**
- * The runs of one cell, newest first, at most `keep` of them.
- */
-/**
- * The latest runs of every cell, newest first, from one pass over the records:
- * asking `runsOfCell` for each of a notebook's cells scans every record once
- * per cell, which a notebook of 1,000 cells pays at every redraw.
+ * The latest runs of every cell, newest first, at most `keep` of each, from one
+ * pass over the records (a notebook of 1,000 cells redraws with every poll).
  */
 export function runsByCell(
   records: Iterable<IExecutionRecord>,
@@ -69,19 +65,4 @@ export function runsByCell(
     }
   }
   return byCell;
-}
-
-export function runsOfCell(
-  records: Iterable<IExecutionRecord>,
-  cellId: string,
-  keep: number
-): IExecutionRecord[] {
-  const runs: IExecutionRecord[] = [];
-  for (const record of records) {
-    if (record.cell_id === cellId) {
-      runs.push(record);
-    }
-  }
-  runs.sort((a, b) => (b.started ?? Infinity) - (a.started ?? Infinity));
-  return runs.slice(0, keep);
 }

@@ -2,18 +2,17 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { ICommandPalette, Notification } from '@jupyterlab/apputils';
+import { ICommandPalette } from '@jupyterlab/apputils';
 import { IMainMenu } from '@jupyterlab/mainmenu';
-import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
+import { INotebookTracker } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
 import { COMMAND_CATEGORY, CommandIDs } from '../commands';
 import { ByteUnits } from '../format';
-import { ExecutionAnnotator } from '../model/annotator';
-import { CurrentKernel } from '../model/currentKernel';
+import { NotebookAnnotators } from '../model/annotator';
 import { MemoryUsageManager } from '../model/manager';
-import { IMemoryUsageManager } from '../tokens';
+import { IMemoryUsageManager, IMemoryUsageService } from '../tokens';
 
 export const MANAGER_PLUGIN_ID = 'jupyterlab-memory-usage:manager';
 
@@ -26,6 +25,7 @@ export const managerPlugin: JupyterFrontEndPlugin<IMemoryUsageManager> = {
   description: 'Polls the memory figures of every kernel from the server.',
   autoStart: true,
   provides: IMemoryUsageManager,
+  requires: [IMemoryUsageService],
   optional: [
     ISettingRegistry,
     INotebookTracker,
@@ -35,6 +35,7 @@ export const managerPlugin: JupyterFrontEndPlugin<IMemoryUsageManager> = {
   ],
   activate: (
     app: JupyterFrontEnd,
+    service: IMemoryUsageService,
     settingRegistry: ISettingRegistry | null,
     tracker: INotebookTracker | null,
     palette: ICommandPalette | null,
@@ -42,8 +43,7 @@ export const managerPlugin: JupyterFrontEndPlugin<IMemoryUsageManager> = {
     translator: ITranslator | null
   ): IMemoryUsageManager => {
     const trans = (translator ?? nullTranslator).load('jupyterlab_memory_usage');
-    const { serverSettings, kernels } = app.serviceManager;
-    const manager = new MemoryUsageManager(serverSettings, kernels);
+    const manager = new MemoryUsageManager(service, app.serviceManager.kernels);
     let settings: ISettingRegistry.ISettings | null = null;
 
     const apply = () => {
@@ -87,39 +87,9 @@ export const managerPlugin: JupyterFrontEndPlugin<IMemoryUsageManager> = {
     });
     mainMenu?.viewMenu.addGroup([{ command: CommandIDs.toggleMonitoring }], 60);
 
-    const current = tracker ? new CurrentKernel(tracker, manager) : null;
-    const currentKernelModel = () => current?.model ?? null;
-    app.commands.addCommand(CommandIDs.toggleHeapMode, {
-      label: trans.__('Trace Python Heap (Heap Mode)'),
-      caption: trans.__(
-        'Also record what each cell allocated in Python (tracemalloc), which RAM cannot show when memory is reused. Tracing slows code that makes many small Python objects about 10× (measured: 9.8× to 10.9×); large NumPy arrays hardly.'
-      ),
-      isEnabled: () => currentKernelModel()?.state?.hook === 'active',
-      isToggled: () => currentKernelModel()?.state?.heap_mode === true,
-      execute: async () => {
-        const model = currentKernelModel();
-        if (!model) {
-          return;
-        }
-        try {
-          await manager.setHeapMode(model.kernelId, !(model.state?.heap_mode === true));
-        } catch (error) {
-          Notification.warning(
-            trans.__('Heap mode is not available for this kernel: %1', (error as Error).message),
-            { autoClose: 8000 }
-          );
-        }
-        app.commands.notifyCommandChanged(CommandIDs.toggleHeapMode);
-      }
-    });
-    palette?.addItem({ command: CommandIDs.toggleHeapMode, category: COMMAND_CATEGORY });
-    mainMenu?.viewMenu.addGroup([{ command: CommandIDs.toggleHeapMode }], 60);
-    current?.changed.connect(() => app.commands.notifyCommandChanged(CommandIDs.toggleHeapMode));
-
-    tracker?.widgetAdded.connect((_, panel: NotebookPanel) => {
-      const annotator = new ExecutionAnnotator(panel, manager);
-      panel.disposed.connect(() => annotator.dispose());
-    });
+    if (tracker) {
+      new NotebookAnnotators(tracker, manager);
+    }
     return manager;
   }
 };

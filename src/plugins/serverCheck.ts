@@ -7,7 +7,7 @@ import { ServerConnection } from '@jupyterlab/services';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
-import { requestAPI } from '../request';
+import { IMemoryUsageService } from '../tokens';
 
 /**
  * The Python package (and server extension) name.
@@ -34,9 +34,11 @@ export const serverCheckPlugin: JupyterFrontEndPlugin<void> = {
   description:
     'Checks that the jupyterlab_memory_usage server extension is enabled and warns if it is not.',
   autoStart: true,
+  requires: [IMemoryUsageService],
   optional: [ITranslator, ISettingRegistry],
   activate: (
     app: JupyterFrontEnd,
+    service: IMemoryUsageService,
     translator: ITranslator | null,
     settingRegistry: ISettingRegistry | null
   ): void => {
@@ -57,11 +59,7 @@ export const serverCheckPlugin: JupyterFrontEndPlugin<void> = {
 
     const check = async (): Promise<void> => {
       try {
-        await requestAPI<unknown>(
-          'kernels',
-          { method: 'GET' },
-          app.serviceManager.serverSettings
-        );
+        await service.kernels();
         return;
       } catch (reason) {
         if (!(await shouldNotify())) {

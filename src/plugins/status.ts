@@ -9,12 +9,11 @@ import { IStatusBar } from '@jupyterlab/statusbar';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
 import { CommandIDs } from '../commands';
-import { CurrentKernel } from '../model/currentKernel';
 import { MemoryAlerts } from '../statusbar/alerts';
 import { KernelStatusItem } from '../statusbar/item';
 import { DEFAULT_THRESHOLDS, validThresholds } from '../statusbar/level';
 import { KernelStatusModel } from '../statusbar/model';
-import { IMemoryUsageManager } from '../tokens';
+import { ICurrentKernel, IMemoryUsageManager } from '../tokens';
 
 export const STATUS_PLUGIN_ID = 'jupyterlab-memory-usage:status';
 
@@ -26,18 +25,19 @@ export const statusPlugin: JupyterFrontEndPlugin<void> = {
   id: STATUS_PLUGIN_ID,
   description: "Shows the kernel's memory and its limit, and warns before it is reached.",
   autoStart: true,
-  requires: [IMemoryUsageManager, INotebookTracker],
+  requires: [IMemoryUsageManager, INotebookTracker, ICurrentKernel],
   optional: [IStatusBar, ISettingRegistry, ITranslator],
   activate: (
     app: JupyterFrontEnd,
     manager: IMemoryUsageManager,
     tracker: INotebookTracker,
+    current: ICurrentKernel,
     statusBar: IStatusBar | null,
     settingRegistry: ISettingRegistry | null,
     translator: ITranslator | null
   ): void => {
     const trans = (translator ?? nullTranslator).load('jupyterlab_memory_usage');
-    const model = new KernelStatusModel(new CurrentKernel(tracker, manager), manager);
+    const model = new KernelStatusModel(current, manager);
     const alerts = new MemoryAlerts(tracker, manager, trans, {
       enabled: true,
       thresholds: { ...DEFAULT_THRESHOLDS }

@@ -4,18 +4,13 @@ import {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { Dialog, ICommandPalette, Notification, showDialog } from '@jupyterlab/apputils';
-import { PathExt } from '@jupyterlab/coreutils';
 import { IMainMenu } from '@jupyterlab/mainmenu';
-import { INotebookTracker } from '@jupyterlab/notebook';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
 import { COMMAND_CATEGORY, CommandIDs } from '../commands';
-import { CurrentKernel } from '../model/currentKernel';
-import { requestAPI } from '../request';
-import { toCSV, toJSON } from '../timeline/exporting';
 import { TimelineModel } from '../timeline/model';
 import { TimelinePanel } from '../timeline/panel';
-import { IMemoryUsageManager } from '../tokens';
+import { ICurrentKernel, IMemoryUsageManager } from '../tokens';
 
 export const TIMELINE_PLUGIN_ID = 'jupyterlab-memory-usage:timeline';
 
@@ -27,19 +22,19 @@ export const timelinePlugin: JupyterFrontEndPlugin<void> = {
   id: TIMELINE_PLUGIN_ID,
   description: 'A side panel with the kernel memory over the session, cell by cell.',
   autoStart: true,
-  requires: [IMemoryUsageManager, INotebookTracker],
+  requires: [IMemoryUsageManager, ICurrentKernel],
   optional: [ICommandPalette, IMainMenu, ILayoutRestorer, ITranslator],
   activate: (
     app: JupyterFrontEnd,
     manager: IMemoryUsageManager,
-    tracker: INotebookTracker,
+    current: ICurrentKernel,
     palette: ICommandPalette | null,
     mainMenu: IMainMenu | null,
     restorer: ILayoutRestorer | null,
     translator: ITranslator | null
   ): void => {
     const trans = (translator ?? nullTranslator).load('jupyterlab_memory_usage');
-    const model = new TimelineModel(new CurrentKernel(tracker, manager), manager);
+    const model = new TimelineModel(current, manager);
     const panel = new TimelinePanel(model, trans);
     const hasHistory = () => model.notice === null;
     app.shell.add(panel, 'right', { rank: 900 });
@@ -57,29 +52,12 @@ export const timelinePlugin: JupyterFrontEndPlugin<void> = {
       caption: trans.__('Save the kernel’s execution records next to the notebook, as CSV and JSON'),
       isEnabled: hasHistory,
       execute: async () => {
-        const notebook = model.panel;
-        if (!notebook) {
+        const saved = await model.saveExport(app.serviceManager.contents);
+        if (!saved) {
           return;
         }
-        const rows = model.exportRows();
-        const path = notebook.context.path;
-        const base = PathExt.join(
-          PathExt.dirname(path),
-          PathExt.basename(path, PathExt.extname(path)) + '.memory-usage'
-        );
-        const contents = app.serviceManager.contents;
-        for (const [extension, content] of [
-          ['csv', toCSV(rows)],
-          ['json', toJSON(rows)]
-        ]) {
-          await contents.save(`${base}.${extension}`, {
-            type: 'file',
-            format: 'text',
-            content
-          });
-        }
         Notification.success(
-          trans.__('Saved %1 records to %2.csv and %2.json', rows.length, base),
+          trans.__('Saved %1 records to %2.csv and %2.json', saved.count, saved.base),
           { autoClose: 5000 }
         );
       }
@@ -90,8 +68,7 @@ export const timelinePlugin: JupyterFrontEndPlugin<void> = {
       caption: trans.__("Forget the current kernel's execution records and samples"),
       isEnabled: hasHistory,
       execute: async () => {
-        const kernel = model.panel?.sessionContext.session?.kernel;
-        if (!kernel) {
+        if (!model.panel?.sessionContext.session?.kernel) {
           return;
         }
         const answer = await showDialog({
@@ -107,12 +84,7 @@ export const timelinePlugin: JupyterFrontEndPlugin<void> = {
         if (!answer.button.accept) {
           return;
         }
-        await requestAPI<void>(
-          `kernels/${encodeURIComponent(kernel.id)}/executions`,
-          { method: 'DELETE' },
-          app.serviceManager.serverSettings
-        );
-        await manager.modelFor(kernel.id)?.refresh();
+        await model.clearHistory();
       }
     });
 

@@ -6,6 +6,7 @@ import { IDisposable } from '@lumino/disposable';
 import { Signal } from '@lumino/signaling';
 
 import { formatBytes } from '../format';
+import { cellSource, firstLine } from '../model/cells';
 import { IExecutionRecord } from '../model/types';
 import { IKernelMemoryModel, IMemoryUsageManager } from '../tokens';
 import { IThresholds } from './level';
@@ -98,7 +99,7 @@ export class MemoryAlerts implements IDisposable {
     const panel = this._models.get(model);
     const units = this._manager.units;
     const cell = record.execution_count !== null ? `[${record.execution_count}]` : '';
-    const source = record.cell_id && panel ? firstLine(panel, record.cell_id) : '';
+    const source = record.cell_id ? firstLine(cellSource(panel ?? null, record.cell_id), 40) : '';
     // Toasts show 140 characters: the figures first, the cell's words last.
     const message = this._trans.__(
       'Cell %1 of %2 took the kernel to %3, %4% of its %5 limit: %6',
@@ -124,19 +125,4 @@ export class MemoryAlerts implements IDisposable {
   private _models = new Map<IKernelMemoryModel, NotebookPanel>();
   private _alerted = new Set<string>();
   private _isDisposed = false;
-}
-
-function firstLine(panel: NotebookPanel, cellId: string): string {
-  const cells = panel.content.model?.cells;
-  if (!cells) {
-    return '';
-  }
-  for (let i = 0; i < cells.length; i++) {
-    const cell = cells.get(i);
-    if (cell.id === cellId) {
-      const line = cell.sharedModel.getSource().split('\n')[0];
-      return line.length > 40 ? line.slice(0, 39) + '…' : line;
-    }
-  }
-  return '';
 }

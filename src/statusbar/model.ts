@@ -2,9 +2,8 @@ import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { ByteUnits } from '../format';
-import { CurrentKernel } from '../model/currentKernel';
 import { IKernelState } from '../model/types';
-import { IMemoryUsageManager } from '../tokens';
+import { ICurrentKernel, IMemoryUsageManager } from '../tokens';
 import { DEFAULT_THRESHOLDS, IThresholds, memoryLevel, MemoryLevel } from './level';
 
 /**
@@ -12,7 +11,7 @@ import { DEFAULT_THRESHOLDS, IThresholds, memoryLevel, MemoryLevel } from './lev
  */
 export class KernelStatusModel implements IDisposable {
   constructor(
-    private readonly _current: CurrentKernel,
+    private readonly _current: ICurrentKernel,
     private readonly _manager: IMemoryUsageManager
   ) {
     _current.changed.connect(this._emit, this);

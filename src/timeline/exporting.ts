@@ -1,3 +1,5 @@
+import { PathExt } from '@jupyterlab/coreutils';
+
 import { IExecutionRecord } from '../model/types';
 
 /** The API's record fields, in the API's order, then the cell's source. */
@@ -25,6 +27,14 @@ export const EXPORT_FIELDS: (keyof IExecutionRecord)[] = [
 export interface IExportRow {
   record: IExecutionRecord;
   source: string | null;
+}
+
+/** `dir/analysis.ipynb` → `dir/analysis.memory-usage` (the export adds `.csv`, `.json`). */
+export function exportBasePath(notebookPath: string): string {
+  return PathExt.join(
+    PathExt.dirname(notebookPath),
+    PathExt.basename(notebookPath, PathExt.extname(notebookPath)) + '.memory-usage'
+  );
 }
 
 /** One CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break. */

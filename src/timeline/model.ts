@@ -1,13 +1,14 @@
 import { NotebookPanel } from '@jupyterlab/notebook';
+import { Contents } from '@jupyterlab/services';
 import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { ByteUnits } from '../format';
-import { CurrentKernel } from '../model/currentKernel';
+import { cellSource, firstLine } from '../model/cells';
 import { IExecutionRecord, IKernelState } from '../model/types';
-import { IKernelMemoryModel, IMemoryUsageManager } from '../tokens';
+import { ICurrentKernel, IKernelMemoryModel, IMemoryUsageManager } from '../tokens';
 import { downsample, IPoint } from './downsample';
-import { IExportRow } from './exporting';
+import { exportBasePath, IExportRow, toCSV, toJSON } from './exporting';
 
 /** Points drawn for the memory series, however long the session. */
 export const DRAWN_POINTS = 600;
@@ -39,7 +40,7 @@ export interface IHeaviestRow {
  */
 export class TimelineModel implements IDisposable {
   constructor(
-    private readonly _current: CurrentKernel,
+    private readonly _current: ICurrentKernel,
     private readonly _manager: IMemoryUsageManager
   ) {
     _current.changed.connect(this._follow, this);
@@ -129,7 +130,7 @@ export class TimelineModel implements IDisposable {
       .map(record => ({
         cellId: record.cell_id!,
         record,
-        sourceLine: this.sourceOf(record.cell_id!)?.split('\n')[0] ?? ''
+        sourceLine: firstLine(cellSource(this.panel, record.cell_id!))
       }));
   }
 
@@ -153,27 +154,43 @@ export class TimelineModel implements IDisposable {
     return executions.filter(r => chosen.has(r));
   }
 
-  sourceOf(cellId: string): string | null {
-    const cells = this._current.panel?.content.model?.cells;
-    if (!cells) {
-      return null;
-    }
-    for (let i = 0; i < cells.length; i++) {
-      if (cells.get(i).id === cellId) {
-        return cells.get(i).sharedModel.getSource();
-      }
-    }
-    return null;
-  }
-
   exportRows(): IExportRow[] {
     if (!this._kernelModel) {
       return [];
     }
     return [...this._kernelModel.executions.values()].map(record => ({
       record,
-      source: record.cell_id ? this.sourceOf(record.cell_id) : null
+      source: record.cell_id ? cellSource(this.panel, record.cell_id) : null
     }));
+  }
+
+  /**
+   * Save the kernel's records next to the notebook as CSV and JSON; returns
+   * the files' path without extension and how many records they hold, or
+   * null without a notebook.
+   */
+  async saveExport(contents: Contents.IManager): Promise<{ base: string; count: number } | null> {
+    const notebook = this.panel;
+    if (!notebook) {
+      return null;
+    }
+    const rows = this.exportRows();
+    const base = exportBasePath(notebook.context.path);
+    for (const [extension, content] of [
+      ['csv', toCSV(rows)],
+      ['json', toJSON(rows)]
+    ]) {
+      await contents.save(`${base}.${extension}`, { type: 'file', format: 'text', content });
+    }
+    return { base, count: rows.length };
+  }
+
+  /** Forget the current kernel's records and samples on the server. */
+  async clearHistory(): Promise<void> {
+    const kernel = this.panel?.sessionContext.session?.kernel;
+    if (kernel) {
+      await this._manager.clearHistory(kernel.id);
+    }
   }
 
   /** Make a cell the notebook's active cell and scroll it into view. */
