@@ -1,4 +1,6 @@
-import { csvField, EXPORT_FIELDS, toCSV, toJSON } from '../timeline/exporting';
+import { RECORD_FIELDS } from '../model/keys';
+import { csvField, EXPORT_FIELDS, exportBasePath, toCSV, toJSON } from '../timeline/exporting';
+import kernelFixture from './fixtures/kernel.json';
 import { record } from './fixtures';
 
 describe('csvField', () => {
@@ -13,7 +15,48 @@ describe('csvField', () => {
   });
 });
 
+describe('csvField and formulas', () => {
+  it("puts a ' before a string a spreadsheet would read as a formula", () => {
+    expect(csvField('@njit')).toBe("'@njit");
+    expect(csvField('=HYPERLINK("http://x")')).toBe('"\'=HYPERLINK(""http://x"")"');
+    expect(csvField('+1')).toBe("'+1");
+    expect(csvField('-1')).toBe("'-1");
+    expect(csvField('\tx')).toBe("'\tx");
+    expect(csvField('\rx')).toBe('"\'\rx"');
+    expect(csvField('x = 1 + 2')).toBe('x = 1 + 2');
+  });
+
+  it('writes numbers as they are, negative ones included', () => {
+    expect(csvField(-1234)).toBe('-1234');
+    expect(csvField(1.5)).toBe('1.5');
+  });
+});
+
 describe('toCSV', () => {
+  it('has a column for every field of the API records, recorded from a real server', () => {
+    const header = toCSV([]).split('\r\n')[0].split(',');
+    for (const record of kernelFixture.executions) {
+      for (const key of Object.keys(record)) {
+        expect(header).toContain(key);
+      }
+    }
+    expect(EXPORT_FIELDS).toEqual(RECORD_FIELDS);
+    for (const field of ['died_reason', 'heap_delta', 'heap_peak_increment', 'oom_kills']) {
+      expect(header).toContain(field);
+    }
+  });
+
+  it('guards the source and the other strings against formulas', () => {
+    const csv = toCSV([
+      { record: record({ cell_id: '=c1', method: '+m', delta: -5 }), source: '@njit\ndef f(): pass' }
+    ]);
+    const fields = parseCSVRow(csv.split('\r\n')[1]);
+    expect(fields[EXPORT_FIELDS.indexOf('cell_id')]).toBe("'=c1");
+    expect(fields[EXPORT_FIELDS.indexOf('method')]).toBe("'+m");
+    expect(fields[EXPORT_FIELDS.indexOf('delta')]).toBe('-5');
+    expect(fields[fields.length - 1]).toBe("'@njit\ndef f(): pass");
+  });
+
   it('writes the API fields then the source, one record per row', () => {
     const source = 'df = pd.read_csv("a,b.csv")\nprint(df)';
     const csv = toCSV([{ record: record({ delta: -5, exit_signal: null }), source }]);
@@ -26,6 +69,13 @@ describe('toCSV', () => {
     expect(fields[EXPORT_FIELDS.indexOf('delta')]).toBe('-5');
     expect(fields[EXPORT_FIELDS.indexOf('exit_signal')]).toBe('');
     expect(fields[fields.length - 1]).toBe(source);
+  });
+});
+
+describe('exportBasePath', () => {
+  it('puts the export next to the notebook', () => {
+    expect(exportBasePath('work/analysis.ipynb')).toBe('work/analysis.memory-usage');
+    expect(exportBasePath('a.b.ipynb')).toBe('a.b.memory-usage');
   });
 });
 

@@ -1,28 +1,10 @@
 import { PathExt } from '@jupyterlab/coreutils';
 
+import { RECORD_FIELDS } from '../model/keys';
 import { IExecutionRecord } from '../model/types';
 
-/** The API's record fields, in the API's order, then the cell's source. */
-export const EXPORT_FIELDS: (keyof IExecutionRecord)[] = [
-  'seq',
-  'msg_id',
-  'cell_id',
-  'notebook_path',
-  'execution_count',
-  'status',
-  'started',
-  'ended',
-  'duration',
-  'rss_start',
-  'rss_end',
-  'rss_peak',
-  'delta',
-  'peak_increment',
-  'method',
-  'pid',
-  'exit_code',
-  'exit_signal'
-];
+/** Every field of the API's records; then the cell's source. */
+export const EXPORT_FIELDS: readonly (keyof IExecutionRecord)[] = RECORD_FIELDS;
 
 export interface IExportRow {
   record: IExecutionRecord;
@@ -37,12 +19,26 @@ export function exportBasePath(notebookPath: string): string {
   );
 }
 
-/** One CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break. */
+/** What a spreadsheet reads as the start of a formula. */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * One CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break.
+ *
+ * A string that starts like a formula (`=`, `+`, `-`, `@`, tab, carriage
+ * return: `@njit` cells are common) gets a leading `'`, so that a spreadsheet
+ * shows it as text rather than running it. Numbers are written as they are:
+ * a record's negative delta must stay a number a spreadsheet can add up, and
+ * a number cannot hold a formula.
+ */
 export function csvField(value: unknown): string {
   if (value === null || value === undefined) {
     return '';
   }
-  const text = String(value);
+  let text = String(value);
+  if (typeof value === 'string' && FORMULA_START.test(text)) {
+    text = `'${text}`;
+  }
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
