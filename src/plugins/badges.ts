@@ -9,8 +9,9 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
 import { BadgesExtension } from '../badges/extension';
 import { IBadgeSettings } from '../badges/notebookBadges';
-import { COMMAND_CATEGORY, CommandIDs } from '../commands';
+import { CommandIDs } from '../commands';
 import { IMemoryUsageManager } from '../tokens';
+import { connection, deactivate, registrations, showCommands } from './registrations';
 
 export const BADGES_PLUGIN_ID = 'jupyterlab-memory-usage:badges';
 const MIB = 2 ** 20;
@@ -36,6 +37,7 @@ export const badgesPlugin: JupyterFrontEndPlugin<void> = {
   autoStart: true,
   requires: [IMemoryUsageManager],
   optional: [ISettingRegistry, ICommandPalette, IMainMenu, ITranslator],
+  deactivate: app => deactivate(app, BADGES_PLUGIN_ID),
   activate: (
     app: JupyterFrontEnd,
     manager: IMemoryUsageManager,
@@ -45,8 +47,9 @@ export const badgesPlugin: JupyterFrontEndPlugin<void> = {
     translator: ITranslator | null
   ): void => {
     const trans = (translator ?? nullTranslator).load('jupyterlab_memory_usage');
+    const held = registrations(app, BADGES_PLUGIN_ID);
     const extension = new BadgesExtension(manager, trans);
-    app.docRegistry.addWidgetExtension('Notebook', extension);
+    held.add(app.docRegistry.addWidgetExtension('Notebook', extension));
 
     let settings: ISettingRegistry.ISettings | null = null;
     const apply = (next: IBadgeSettings) => {
@@ -56,12 +59,12 @@ export const badgesPlugin: JupyterFrontEndPlugin<void> = {
     if (settingRegistry) {
       void settingRegistry.load(BADGES_PLUGIN_ID).then(loaded => {
         settings = loaded;
-        loaded.changed.connect(() => apply(badgeSettings(loaded)));
+        held.add(connection(loaded.changed, () => apply(badgeSettings(loaded))));
         apply(badgeSettings(loaded));
       });
     }
 
-    app.commands.addCommand(CommandIDs.toggleBadges, {
+    held.add(app.commands.addCommand(CommandIDs.toggleBadges, {
       label: trans.__('Show Memory Badges on Cells'),
       caption: trans.__(
         'Show on each executed cell the memory it used, its peak and its duration'
@@ -75,11 +78,7 @@ export const badgesPlugin: JupyterFrontEndPlugin<void> = {
           apply({ ...extension.settings, show });
         }
       }
-    });
-    palette?.addItem({
-      command: CommandIDs.toggleBadges,
-      category: COMMAND_CATEGORY
-    });
-    mainMenu?.viewMenu.addGroup([{ command: CommandIDs.toggleBadges }], 60);
+    }));
+    held.add(showCommands(palette, mainMenu, [CommandIDs.toggleBadges], 60));
   }
 };

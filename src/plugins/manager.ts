@@ -8,11 +8,12 @@ import { INotebookTracker } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
-import { COMMAND_CATEGORY, CommandIDs } from '../commands';
+import { CommandIDs } from '../commands';
 import { ByteUnits } from '../format';
 import { NotebookAnnotators } from '../model/annotator';
 import { MemoryUsageManager } from '../model/manager';
 import { IMemoryUsageManager, IMemoryUsageService } from '../tokens';
+import { connection, deactivate, registrations, showCommands } from './registrations';
 
 export const MANAGER_PLUGIN_ID = 'jupyterlab-memory-usage:manager';
 
@@ -33,6 +34,7 @@ export const managerPlugin: JupyterFrontEndPlugin<IMemoryUsageManager> = {
     IMainMenu,
     ITranslator
   ],
+  deactivate: app => deactivate(app, MANAGER_PLUGIN_ID),
   activate: (
     app: JupyterFrontEnd,
     service: IMemoryUsageService,
@@ -43,7 +45,9 @@ export const managerPlugin: JupyterFrontEndPlugin<IMemoryUsageManager> = {
     translator: ITranslator | null
   ): IMemoryUsageManager => {
     const trans = (translator ?? nullTranslator).load('jupyterlab_memory_usage');
+    const held = registrations(app, MANAGER_PLUGIN_ID);
     const manager = new MemoryUsageManager(service, app.serviceManager.kernels);
+    held.add(manager);
     let settings: ISettingRegistry.ISettings | null = null;
 
     const apply = () => {
@@ -60,12 +64,12 @@ export const managerPlugin: JupyterFrontEndPlugin<IMemoryUsageManager> = {
     if (settingRegistry) {
       void settingRegistry.load(MANAGER_PLUGIN_ID).then(loaded => {
         settings = loaded;
-        loaded.changed.connect(apply);
+        held.add(connection(loaded.changed, apply));
         apply();
       });
     }
 
-    app.commands.addCommand(CommandIDs.toggleMonitoring, {
+    held.add(app.commands.addCommand(CommandIDs.toggleMonitoring, {
       label: trans.__('Monitor Kernel Memory'),
       caption: trans.__(
         'Measure the memory of every cell this notebook runs (polls the server)'
@@ -80,15 +84,10 @@ export const managerPlugin: JupyterFrontEndPlugin<IMemoryUsageManager> = {
           app.commands.notifyCommandChanged(CommandIDs.toggleMonitoring);
         }
       }
-    });
-    palette?.addItem({
-      command: CommandIDs.toggleMonitoring,
-      category: COMMAND_CATEGORY
-    });
-    mainMenu?.viewMenu.addGroup([{ command: CommandIDs.toggleMonitoring }], 60);
-
+    }));
+    held.add(showCommands(palette, mainMenu, [CommandIDs.toggleMonitoring], 60));
     if (tracker) {
-      new NotebookAnnotators(tracker, manager);
+      held.add(new NotebookAnnotators(tracker, manager));
     }
     return manager;
   }

@@ -36,6 +36,8 @@ export const serverCheckPlugin: JupyterFrontEndPlugin<void> = {
   autoStart: true,
   requires: [IMemoryUsageService],
   optional: [ITranslator, ISettingRegistry],
+  // It registers nothing: a warning, if any, is the user's to close.
+  deactivate: () => undefined,
   activate: (
     app: JupyterFrontEnd,
     service: IMemoryUsageService,

@@ -14,6 +14,7 @@ import { KernelStatusItem } from '../statusbar/item';
 import { DEFAULT_THRESHOLDS, validThresholds } from '../statusbar/level';
 import { KernelStatusModel } from '../statusbar/model';
 import { ICurrentKernel, IMemoryUsageManager } from '../tokens';
+import { connection, deactivate, registrations } from './registrations';
 
 export const STATUS_PLUGIN_ID = 'jupyterlab-memory-usage:status';
 
@@ -27,6 +28,7 @@ export const statusPlugin: JupyterFrontEndPlugin<void> = {
   autoStart: true,
   requires: [IMemoryUsageManager, INotebookTracker, ICurrentKernel],
   optional: [IStatusBar, ISettingRegistry, ITranslator],
+  deactivate: app => deactivate(app, STATUS_PLUGIN_ID),
   activate: (
     app: JupyterFrontEnd,
     manager: IMemoryUsageManager,
@@ -42,18 +44,24 @@ export const statusPlugin: JupyterFrontEndPlugin<void> = {
       enabled: true,
       thresholds: { ...DEFAULT_THRESHOLDS }
     });
+    const held = registrations(app, STATUS_PLUGIN_ID);
+    held.add(model);
+    held.add(alerts);
 
     if (statusBar) {
       const item = new KernelStatusItem(model, trans, () =>
         void app.commands.execute(CommandIDs.openTimeline)
       );
-      statusBar.registerStatusItem(STATUS_PLUGIN_ID, {
-        item,
-        align: 'left',
-        rank: 4,
-        isActive: () => model.state !== null,
-        activeStateChanged: model.changed
-      });
+      held.add(
+        statusBar.registerStatusItem(STATUS_PLUGIN_ID, {
+          item,
+          align: 'left',
+          rank: 4,
+          isActive: () => model.state !== null,
+          activeStateChanged: model.changed
+        })
+      );
+      held.add(item);
     }
 
     if (settingRegistry) {
@@ -81,7 +89,7 @@ export const statusPlugin: JupyterFrontEndPlugin<void> = {
             thresholds
           };
         };
-        settings.changed.connect(apply);
+        held.add(connection(settings.changed, apply));
         apply();
       });
     }

@@ -7,10 +7,11 @@ import { Dialog, ICommandPalette, Notification, showDialog } from '@jupyterlab/a
 import { IMainMenu } from '@jupyterlab/mainmenu';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
-import { COMMAND_CATEGORY, CommandIDs } from '../commands';
+import { CommandIDs } from '../commands';
 import { TimelineModel } from '../timeline/model';
 import { TimelinePanel } from '../timeline/panel';
 import { ICurrentKernel, IMemoryUsageManager } from '../tokens';
+import { connection, deactivate, registrations, showCommands } from './registrations';
 
 export const TIMELINE_PLUGIN_ID = 'jupyterlab-memory-usage:timeline';
 
@@ -24,6 +25,7 @@ export const timelinePlugin: JupyterFrontEndPlugin<void> = {
   autoStart: true,
   requires: [IMemoryUsageManager, ICurrentKernel],
   optional: [ICommandPalette, IMainMenu, ILayoutRestorer, ITranslator],
+  deactivate: app => deactivate(app, TIMELINE_PLUGIN_ID),
   activate: (
     app: JupyterFrontEnd,
     manager: IMemoryUsageManager,
@@ -36,18 +38,21 @@ export const timelinePlugin: JupyterFrontEndPlugin<void> = {
     const trans = (translator ?? nullTranslator).load('jupyterlab_memory_usage');
     const model = new TimelineModel(current, manager);
     const panel = new TimelinePanel(model, trans);
+    const held = registrations(app, TIMELINE_PLUGIN_ID);
+    held.add(model);
+    held.add(panel);
     const hasHistory = () => model.notice === null;
     app.shell.add(panel, 'right', { rank: 900 });
     restorer?.add(panel, panel.id);
 
-    app.commands.addCommand(CommandIDs.openTimeline, {
+    held.add(app.commands.addCommand(CommandIDs.openTimeline, {
       label: trans.__('Open Memory Timeline'),
       caption: trans.__("The current notebook's kernel memory over the session, cell by cell"),
       icon: args => (args.isPalette ? undefined : panel.title.icon),
       execute: () => app.shell.activateById(panel.id)
-    });
+    }));
 
-    app.commands.addCommand(CommandIDs.exportRecords, {
+    held.add(app.commands.addCommand(CommandIDs.exportRecords, {
       label: trans.__('Export Memory Measurements'),
       caption: trans.__('Save the kernel’s execution records next to the notebook, as CSV and JSON'),
       isEnabled: hasHistory,
@@ -61,9 +66,9 @@ export const timelinePlugin: JupyterFrontEndPlugin<void> = {
           { autoClose: 5000 }
         );
       }
-    });
+    }));
 
-    app.commands.addCommand(CommandIDs.clearHistory, {
+    held.add(app.commands.addCommand(CommandIDs.clearHistory, {
       label: trans.__('Clear Memory History'),
       caption: trans.__("Forget the current kernel's execution records and samples"),
       isEnabled: hasHistory,
@@ -86,23 +91,28 @@ export const timelinePlugin: JupyterFrontEndPlugin<void> = {
         }
         await model.clearHistory();
       }
-    });
+    }));
 
-    for (const command of [CommandIDs.openTimeline, CommandIDs.exportRecords, CommandIDs.clearHistory]) {
-      palette?.addItem({ command, category: COMMAND_CATEGORY });
-    }
-    mainMenu?.viewMenu.addGroup(
-      [{ command: CommandIDs.openTimeline }, { command: CommandIDs.exportRecords }, { command: CommandIDs.clearHistory }],
-      61
+    held.add(
+      showCommands(
+        palette,
+        mainMenu,
+        [CommandIDs.openTimeline, CommandIDs.exportRecords, CommandIDs.clearHistory],
+        61
+      )
     );
-    app.contextMenu.addItem({
-      command: CommandIDs.openTimeline,
-      selector: '.jp-MemoryUsage-badge',
-      rank: 0
-    });
-    model.changed.connect(() => {
-      app.commands.notifyCommandChanged(CommandIDs.exportRecords);
-      app.commands.notifyCommandChanged(CommandIDs.clearHistory);
-    });
+    held.add(
+      app.contextMenu.addItem({
+        command: CommandIDs.openTimeline,
+        selector: '.jp-MemoryUsage-badge',
+        rank: 0
+      })
+    );
+    held.add(
+      connection(model.changed, () => {
+        app.commands.notifyCommandChanged(CommandIDs.exportRecords);
+        app.commands.notifyCommandChanged(CommandIDs.clearHistory);
+      })
+    );
   }
 };
