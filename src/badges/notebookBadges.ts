@@ -1,10 +1,9 @@
 import { Cell, CodeCell } from '@jupyterlab/cells';
 import { NotebookPanel } from '@jupyterlab/notebook';
 import { TranslationBundle } from '@jupyterlab/translation';
-import { IDisposable } from '@lumino/disposable';
-import { Signal } from '@lumino/signaling';
 import { PanelLayout } from '@lumino/widgets';
 
+import { Disposable } from '../disposable';
 import { EarlierRuns } from '../model/earlierRuns';
 import { runsByCell } from '../model/merge';
 import { IExecutionRecord } from '../model/types';
@@ -27,7 +26,7 @@ const RUNS_SHOWN = 5;
  * its badge, a copy (a new id) has none, and a windowed notebook's cells get
  * theirs when they are first drawn.
  */
-export class NotebookBadges implements IDisposable {
+export class NotebookBadges extends Disposable {
   constructor(
     private readonly _panel: NotebookPanel,
     private readonly _manager: IMemoryUsageManager,
@@ -35,6 +34,7 @@ export class NotebookBadges implements IDisposable {
     private readonly _trans: TranslationBundle,
     private _settings: IBadgeSettings
   ) {
+    super();
     _panel.sessionContext.kernelChanged.connect(this._bind, this);
     _manager.settingsChanged.connect(this._bind, this);
     _panel.content.modelChanged.connect(this._watchCells, this);
@@ -43,20 +43,12 @@ export class NotebookBadges implements IDisposable {
     _earlierRuns.changed.connect(this._scheduleRender, this);
   }
 
-  get isDisposed(): boolean {
-    return this._isDisposed;
-  }
-
   set settings(settings: IBadgeSettings) {
     this._settings = settings;
     this._scheduleRender();
   }
 
-  dispose(): void {
-    if (this._isDisposed) {
-      return;
-    }
-    this._isDisposed = true;
+  protected onDispose(): void {
     if (this._frame) {
       cancelAnimationFrame(this._frame);
     }
@@ -65,7 +57,6 @@ export class NotebookBadges implements IDisposable {
       badge.dispose();
     }
     this._badges.clear();
-    Signal.clearData(this);
   }
 
   private _watchCells(): void {
@@ -102,7 +93,7 @@ export class NotebookBadges implements IDisposable {
   }
 
   private _scheduleRender(): void {
-    if (this._isDisposed || this._frame) {
+    if (this.isDisposed || this._frame) {
       return;
     }
     this._frame = requestAnimationFrame(() => {
@@ -238,5 +229,4 @@ export class NotebookBadges implements IDisposable {
   private _awaitingReady = new WeakSet<Cell>();
   private _drawn = new WeakMap<MemoryBadge, string>();
   private _frame = 0;
-  private _isDisposed = false;
 }

@@ -1,8 +1,7 @@
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { Kernel, KernelMessage } from '@jupyterlab/services';
-import { IDisposable } from '@lumino/disposable';
-import { Signal } from '@lumino/signaling';
 
+import { Disposable } from '../disposable';
 import { IMemoryUsageManager } from '../tokens';
 
 /**
@@ -12,27 +11,19 @@ import { IMemoryUsageManager } from '../tokens';
  * the kernel connection's outgoing messages catches every way a cell is run
  * (one cell, Run All, the debugger) with its msg_id.
  */
-export class ExecutionAnnotator implements IDisposable {
+export class ExecutionAnnotator extends Disposable {
   constructor(
     private readonly _panel: NotebookPanel,
     private readonly _manager: IMemoryUsageManager
   ) {
+    super();
     const { sessionContext } = _panel;
     sessionContext.kernelChanged.connect(this._onKernelChanged, this);
     this._watch(sessionContext.session?.kernel ?? null);
   }
 
-  get isDisposed(): boolean {
-    return this._isDisposed;
-  }
-
-  dispose(): void {
-    if (this._isDisposed) {
-      return;
-    }
-    this._isDisposed = true;
+  protected onDispose(): void {
     this._watch(null);
-    Signal.clearData(this);
   }
 
   private _onKernelChanged(): void {
@@ -68,36 +59,27 @@ export class ExecutionAnnotator implements IDisposable {
   }
 
   private _kernel: Kernel.IKernelConnection | null = null;
-  private _isDisposed = false;
 }
 
 /**
  * An `ExecutionAnnotator` for every notebook panel the tracker sees, disposed
  * with its panel.
  */
-export class NotebookAnnotators implements IDisposable {
+export class NotebookAnnotators extends Disposable {
   constructor(
     tracker: INotebookTracker,
     private readonly _manager: IMemoryUsageManager
   ) {
+    super();
     tracker.widgetAdded.connect(this._onPanelAdded, this);
     tracker.forEach(panel => this._onPanelAdded(tracker, panel));
   }
 
-  get isDisposed(): boolean {
-    return this._isDisposed;
-  }
-
-  dispose(): void {
-    if (this._isDisposed) {
-      return;
-    }
-    this._isDisposed = true;
+  protected onDispose(): void {
     for (const annotator of this._annotators.values()) {
       annotator.dispose();
     }
     this._annotators.clear();
-    Signal.clearData(this);
   }
 
   private _onPanelAdded(_: INotebookTracker, panel: NotebookPanel): void {
@@ -114,5 +96,4 @@ export class NotebookAnnotators implements IDisposable {
   }
 
   private _annotators = new Map<NotebookPanel, ExecutionAnnotator>();
-  private _isDisposed = false;
 }

@@ -1,7 +1,7 @@
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
-import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
+import { Disposable } from '../disposable';
 import { ICurrentKernel, IKernelMemoryModel, IMemoryUsageManager } from '../tokens';
 
 /**
@@ -9,11 +9,12 @@ import { ICurrentKernel, IKernelMemoryModel, IMemoryUsageManager } from '../toke
  * notebook switches, kernel changes and monitoring being turned off or on.
  * Emits `changed` on any of those and whenever the model's state changes.
  */
-export class CurrentKernel implements ICurrentKernel, IDisposable {
+export class CurrentKernel extends Disposable implements ICurrentKernel {
   constructor(
     private readonly _tracker: INotebookTracker,
     private readonly _manager: IMemoryUsageManager
   ) {
+    super();
     _tracker.currentChanged.connect(this._follow, this);
     _manager.settingsChanged.connect(this._follow, this);
     this._follow();
@@ -31,18 +32,9 @@ export class CurrentKernel implements ICurrentKernel, IDisposable {
     return this._model;
   }
 
-  get isDisposed(): boolean {
-    return this._isDisposed;
-  }
-
-  dispose(): void {
-    if (this._isDisposed) {
-      return;
-    }
-    this._isDisposed = true;
+  protected onDispose(): void {
     this._panel?.sessionContext.kernelChanged.disconnect(this._follow, this);
     this._model?.stateChanged.disconnect(this._emit, this);
-    Signal.clearData(this);
   }
 
   private _follow(): void {
@@ -68,6 +60,5 @@ export class CurrentKernel implements ICurrentKernel, IDisposable {
 
   private _panel: NotebookPanel | null = null;
   private _model: IKernelMemoryModel | null = null;
-  private _isDisposed = false;
   private _changed = new Signal<this, void>(this);
 }

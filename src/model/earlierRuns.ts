@@ -1,7 +1,7 @@
 import { DocumentRegistry } from '@jupyterlab/docregistry';
-import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
+import { Disposable } from '../disposable';
 import { IMemoryUsageManager } from '../tokens';
 import { IExecutionRecord } from './types';
 
@@ -10,11 +10,12 @@ import { IExecutionRecord } from './types';
  * kernels, or before a server restart), loaded when the notebook is ready and
  * again when it is renamed.
  */
-export class EarlierRuns implements IDisposable {
+export class EarlierRuns extends Disposable {
   constructor(
     private readonly _context: DocumentRegistry.IContext<DocumentRegistry.IModel>,
     private readonly _manager: IMemoryUsageManager
   ) {
+    super();
     _context.pathChanged.connect(this._load, this);
     void _context.ready.then(() => this._load());
   }
@@ -28,26 +29,15 @@ export class EarlierRuns implements IDisposable {
     return this._runs;
   }
 
-  get isDisposed(): boolean {
-    return this._isDisposed;
-  }
-
-  dispose(): void {
-    if (this._isDisposed) {
-      return;
-    }
-    this._isDisposed = true;
-    Signal.clearData(this);
-  }
 
   private async _load(): Promise<void> {
-    if (this._isDisposed) {
+    if (this.isDisposed) {
       return;
     }
     const path = this._context.path;
     const runs = await this._manager.earlierRuns(path);
     // A rename while the request was out makes its reply stale.
-    if (this._isDisposed || path !== this._context.path) {
+    if (this.isDisposed || path !== this._context.path) {
       return;
     }
     this._runs = runs;
@@ -55,6 +45,5 @@ export class EarlierRuns implements IDisposable {
   }
 
   private _runs: readonly IExecutionRecord[] = [];
-  private _isDisposed = false;
   private _changed = new Signal<this, void>(this);
 }

@@ -1,6 +1,7 @@
 import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
+import { Disposable } from '../disposable';
 import { MemoryUsageService } from '../service';
 import { IKernelMemoryModel } from '../tokens';
 import { mergeExecutions, trimOldest } from './merge';
@@ -20,11 +21,12 @@ const EXPECT_TIMEOUT_MS = 30000;
  * for what changed since its last reply, fast while an execution runs, slowly
  * otherwise, and not at all while the page is hidden.
  */
-export class KernelMemoryModel implements IKernelMemoryModel {
+export class KernelMemoryModel extends Disposable implements IKernelMemoryModel {
   constructor(
     readonly kernelId: string,
     private readonly _service: MemoryUsageService
   ) {
+    super();
     this._poll = new Poll({
       factory: () => this._fetch(),
       frequency: {
@@ -61,10 +63,6 @@ export class KernelMemoryModel implements IKernelMemoryModel {
     return this._connectionFailure;
   }
 
-  get isDisposed(): boolean {
-    return this._isDisposed;
-  }
-
   expectExecution(msgId: string): void {
     this._expected.set(msgId, Date.now());
     this._setFast(true);
@@ -75,13 +73,8 @@ export class KernelMemoryModel implements IKernelMemoryModel {
     return this._poll.refresh();
   }
 
-  dispose(): void {
-    if (this._isDisposed) {
-      return;
-    }
-    this._isDisposed = true;
+  protected onDispose(): void {
     this._poll.dispose();
-    Signal.clearData(this);
   }
 
   private async _fetch(): Promise<void> {
@@ -93,7 +86,7 @@ export class KernelMemoryModel implements IKernelMemoryModel {
         historyId: this._historyId
       });
     } catch (error) {
-      if (!this._isDisposed) {
+      if (!this.isDisposed) {
         // Backing off from the fast interval would keep knocking every second
         // or so on a kernel that is gone: fast only while a request is fresh.
         this._forgetExpired(Date.now());
@@ -103,7 +96,7 @@ export class KernelMemoryModel implements IKernelMemoryModel {
       throw error; // so that the poll backs off
     }
     // A reply to an older request than one already applied is stale.
-    if (this._isDisposed || requestId < this._appliedRequestId) {
+    if (this.isDisposed || requestId < this._appliedRequestId) {
       return;
     }
     this._appliedRequestId = requestId;
@@ -180,7 +173,6 @@ export class KernelMemoryModel implements IKernelMemoryModel {
   private _historyId = '';
   private _lastRequestId = 0;
   private _appliedRequestId = 0;
-  private _isDisposed = false;
   private _executionsChanged = new Signal<this, IExecutionRecord[]>(this);
   private _stateChanged = new Signal<this, IKernelState>(this);
   private _connectionFailure = new Signal<this, Error>(this);

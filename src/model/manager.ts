@@ -1,7 +1,7 @@
 import { Kernel } from '@jupyterlab/services';
-import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
+import { Disposable } from '../disposable';
 import { ByteUnits } from '../format';
 import { IKernelMemoryModel, IMemoryUsageManager, IMemoryUsageService } from '../tokens';
 import { KernelMemoryModel } from './kernelModel';
@@ -18,11 +18,12 @@ export interface IMemoryUsageSettings {
  * Owns one model per running kernel, created on demand and disposed when the
  * kernel shuts down or monitoring is turned off.
  */
-export class MemoryUsageManager implements IMemoryUsageManager, IDisposable {
+export class MemoryUsageManager extends Disposable implements IMemoryUsageManager {
   constructor(
     private readonly _service: IMemoryUsageService,
     kernels: Kernel.IManager
   ) {
+    super();
     kernels.runningChanged.connect(this._onRunningChanged, this);
   }
 
@@ -36,10 +37,6 @@ export class MemoryUsageManager implements IMemoryUsageManager, IDisposable {
 
   get settingsChanged(): ISignal<this, void> {
     return this._settingsChanged;
-  }
-
-  get isDisposed(): boolean {
-    return this._isDisposed;
   }
 
   configure(settings: IMemoryUsageSettings): void {
@@ -59,7 +56,7 @@ export class MemoryUsageManager implements IMemoryUsageManager, IDisposable {
   }
 
   modelFor(kernelId: string): IKernelMemoryModel | null {
-    if (!this.monitoring || this._isDisposed) {
+    if (!this.monitoring || this.isDisposed) {
       return null;
     }
     let model = this._models.get(kernelId);
@@ -109,13 +106,8 @@ export class MemoryUsageManager implements IMemoryUsageManager, IDisposable {
     }
   }
 
-  dispose(): void {
-    if (this._isDisposed) {
-      return;
-    }
-    this._isDisposed = true;
+  protected onDispose(): void {
     this._disposeModels(() => true);
-    Signal.clearData(this);
   }
 
   /** Once per kernel process whose hook is ready, when heap mode is the default. */
@@ -155,6 +147,5 @@ export class MemoryUsageManager implements IMemoryUsageManager, IDisposable {
   };
   private _models = new Map<string, KernelMemoryModel>();
   private _heapRequested = new Set<string>();
-  private _isDisposed = false;
   private _settingsChanged = new Signal<this, void>(this);
 }

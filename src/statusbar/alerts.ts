@@ -2,9 +2,8 @@ import { Notification } from '@jupyterlab/apputils';
 import { PathExt } from '@jupyterlab/coreutils';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { TranslationBundle } from '@jupyterlab/translation';
-import { IDisposable } from '@lumino/disposable';
-import { Signal } from '@lumino/signaling';
 
+import { Disposable } from '../disposable';
 import { formatBytes } from '../format';
 import { cellSource, firstLine } from '../model/cells';
 import { IExecutionRecord } from '../model/types';
@@ -22,28 +21,20 @@ export interface IAlertSettings {
  * Warns once per execution when a running cell takes its kernel past the
  * warning threshold of its memory limit, with a button that interrupts it.
  */
-export class MemoryAlerts implements IDisposable {
+export class MemoryAlerts extends Disposable {
   constructor(
     private readonly _tracker: INotebookTracker,
     private readonly _manager: IMemoryUsageManager,
     private readonly _trans: TranslationBundle,
     public settings: IAlertSettings
   ) {
+    super();
     _tracker.widgetAdded.connect(this._watchPanel, this);
     _tracker.forEach(panel => this._watchPanel(_tracker, panel));
     _manager.settingsChanged.connect(this._rebindAll, this);
   }
 
-  get isDisposed(): boolean {
-    return this._isDisposed;
-  }
-
-  dispose(): void {
-    if (this._isDisposed) {
-      return;
-    }
-    this._isDisposed = true;
-    Signal.clearData(this);
+  protected onDispose(): void {
     this._models.clear();
   }
 
@@ -124,5 +115,4 @@ export class MemoryAlerts implements IDisposable {
 
   private _models = new Map<IKernelMemoryModel, NotebookPanel>();
   private _alerted = new Set<string>();
-  private _isDisposed = false;
 }

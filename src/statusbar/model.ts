@@ -1,6 +1,6 @@
-import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
+import { Disposable } from '../disposable';
 import { ByteUnits } from '../format';
 import { IKernelState } from '../model/types';
 import { ICurrentKernel, IMemoryUsageManager } from '../tokens';
@@ -9,11 +9,12 @@ import { DEFAULT_THRESHOLDS, IThresholds, memoryLevel, MemoryLevel } from './lev
 /**
  * The current notebook's kernel memory, for the status bar.
  */
-export class KernelStatusModel implements IDisposable {
+export class KernelStatusModel extends Disposable {
   constructor(
     private readonly _current: ICurrentKernel,
     private readonly _manager: IMemoryUsageManager
   ) {
+    super();
     _current.changed.connect(this._emit, this);
   }
 
@@ -43,17 +44,8 @@ export class KernelStatusModel implements IDisposable {
     return memoryLevel(state?.rss ?? null, state?.limit ?? null, this._thresholds);
   }
 
-  get isDisposed(): boolean {
-    return this._isDisposed;
-  }
-
-  dispose(): void {
-    if (this._isDisposed) {
-      return;
-    }
-    this._isDisposed = true;
+  protected onDispose(): void {
     this._current.changed.disconnect(this._emit, this);
-    Signal.clearData(this);
   }
 
   private _emit(): void {
@@ -61,6 +53,5 @@ export class KernelStatusModel implements IDisposable {
   }
 
   private _thresholds: IThresholds = { ...DEFAULT_THRESHOLDS };
-  private _isDisposed = false;
   private _changed = new Signal<this, void>(this);
 }

@@ -1,8 +1,8 @@
 import { NotebookPanel } from '@jupyterlab/notebook';
 import { Contents } from '@jupyterlab/services';
-import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
+import { Disposable } from '../disposable';
 import { ByteUnits } from '../format';
 import { cellSource, firstLine } from '../model/cells';
 import { IExecutionRecord, IKernelState } from '../model/types';
@@ -38,11 +38,12 @@ export interface IHeaviestRow {
  * What the timeline shows, derived from the current notebook's kernel model.
  * Lives outside React; the view renders a snapshot of it.
  */
-export class TimelineModel implements IDisposable {
+export class TimelineModel extends Disposable {
   constructor(
     private readonly _current: ICurrentKernel,
     private readonly _manager: IMemoryUsageManager
   ) {
+    super();
     _current.changed.connect(this._follow, this);
     this._follow();
   }
@@ -207,17 +208,6 @@ export class TimelineModel implements IDisposable {
     await notebook.scrollToItem(index, 'center');
   }
 
-  dispose(): void {
-    if (this._isDisposed) {
-      return;
-    }
-    this._isDisposed = true;
-    Signal.clearData(this);
-  }
-
-  get isDisposed(): boolean {
-    return this._isDisposed;
-  }
 
   /** Listen to the current kernel model's executions and failures. */
   private _follow(): void {
@@ -251,6 +241,5 @@ export class TimelineModel implements IDisposable {
   private _kernelModel: IKernelMemoryModel | null = null;
   private _serverMissing = false;
   private _heaviestOrder: HeaviestOrder = 'peak';
-  private _isDisposed = false;
   private _changed = new Signal<this, void>(this);
 }
