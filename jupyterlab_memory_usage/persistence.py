@@ -30,6 +30,25 @@ CREATE INDEX IF NOT EXISTS executions_by_age ON executions (ended);
 """
 
 
+def _make_private(path: str) -> None:
+    """The database holds the user's cells' paths and figures: readable by its owner
+    only (0600) whatever the umask, like Jupyter's runtime files. SQLite creates the
+    -wal and -shm files with the database's own mode."""
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError:
+        return  # not writable: SQLite says why, and the file is set aside
+    try:
+        os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
+    for suffix in ("-wal", "-shm"):
+        try:
+            os.chmod(path + suffix, 0o600)  # left by an older version, or another umask
+        except FileNotFoundError:
+            pass
+
+
 class RecordDatabase:
     def __init__(self, path: str, retention_days: float, max_records: int,
                  log: logging.Logger | logging.LoggerAdapter):
@@ -49,9 +68,6 @@ class RecordDatabase:
 
     def runs_of_notebook(self, notebook_path: str, runs_per_cell: int = 5) -> Future:
         return self._executor.submit(self._guarded, self._runs_of_notebook, notebook_path, runs_per_cell)
-
-    def prune(self) -> Future:
-        return self._executor.submit(self._guarded, self._prune)
 
     def close(self) -> None:
         if self._closed:
@@ -77,6 +93,7 @@ class RecordDatabase:
     def _db(self) -> sqlite3.Connection:
         if self._connection is None:
             os.makedirs(os.path.dirname(self.path), exist_ok=True)
+            _make_private(self.path)
             connection = sqlite3.connect(self.path, timeout=2.0, isolation_level=None)
             try:
                 connection.execute("PRAGMA journal_mode=WAL")

@@ -51,11 +51,31 @@ def test_retention_by_age_and_by_count(tmp_path):
         db.save(record("old", ended=time.time() - 2 * 86400)).result()
         for i in range(7):
             db.save(record(f"new{i}", cell_id=f"c{i}", ended=time.time() + i)).result()
-        db.prune().result()
+        db.close()
+        db = RecordDatabase(db.path, retention_days=1, max_records=5, log=logging.getLogger("t"))  # prunes
         kept = sorted(r["msg_id"] for r in db.runs_of_notebook("work/a.ipynb").result())
         assert kept == ["new2", "new3", "new4", "new5", "new6"]
     finally:
         db.close()
+
+
+@pytest.mark.parametrize("umask", [0o000, 0o022])
+def test_the_database_and_its_wal_files_are_private(tmp_path, umask):
+    path = tmp_path / "records.sqlite3"
+    (tmp_path / "records.sqlite3-wal").write_bytes(b"")  # as an older version may have left it
+    os.chmod(tmp_path / "records.sqlite3-wal", 0o644)
+    old = os.umask(umask)
+    try:
+        db = RecordDatabase(str(path), 30, 1000, logging.getLogger("private"))
+        try:
+            db.save(record("private")).result()
+            modes = {p.name: p.stat().st_mode & 0o777 for p in tmp_path.iterdir()}
+        finally:
+            db.close()
+    finally:
+        os.umask(old)
+    assert {"records.sqlite3", "records.sqlite3-wal", "records.sqlite3-shm"} <= set(modes), modes
+    assert set(modes.values()) == {0o600}, {k: oct(v) for k, v in modes.items()}
 
 
 def test_a_corrupt_file_is_set_aside(tmp_path, caplog):
