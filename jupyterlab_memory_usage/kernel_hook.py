@@ -103,41 +103,59 @@ class _RingWriter:
             pass
 
 
-class _ProcSelf:
-    """Constant-time reads of this process's memory through kept-open /proc files."""
+class ProcMemory:
+    """Constant-time reads of a process's memory through kept-open /proc files (the
+    hook reads its own process; the server's probe, a subclass, reads a kernel's)."""
 
-    def __init__(self):
-        self._status_fd = os.open("/proc/self/status", os.O_RDONLY)
-        self._statm_fd = os.open("/proc/self/statm", os.O_RDONLY)
+    def __init__(self, proc_dir="/proc/self"):
+        self._statm_fd = os.open(os.path.join(proc_dir, "statm"), os.O_RDONLY)
+        try:
+            self._status_fd = os.open(os.path.join(proc_dir, "status"), os.O_RDONLY)
+        except OSError:
+            os.close(self._statm_fd)
+            raise
         self._page_size = os.sysconf("SC_PAGE_SIZE")
         try:
-            self._clear_refs_fd = os.open("/proc/self/clear_refs", os.O_WRONLY)
+            self._clear_refs_fd = os.open(os.path.join(proc_dir, "clear_refs"), os.O_WRONLY)
         except OSError:
             self._clear_refs_fd = None
-        self.can_reset_peak = self._clear_refs_fd is not None and self._reset_peak()
+        self.can_reset_peak = self._clear_refs_fd is not None
+
+    def _read(self, fd, size):
+        return os.pread(fd, size, 0)
 
     def rss_bytes(self):
-        return int(os.pread(self._statm_fd, 128, 0).split()[1]) * self._page_size
+        return int(self._read(self._statm_fd, 128).split()[1]) * self._page_size
 
     def rss_and_hwm_bytes(self):
-        text = os.pread(self._status_fd, 8192, 0)
+        text = self._read(self._status_fd, 8192)
         return _status_kib(text, b"VmRSS:") * 1024, _status_kib(text, b"VmHWM:") * 1024
 
-    def _reset_peak(self):
+    def reset_peak(self):
+        """Reset the high-water mark to the current resident memory; False if refused
+        (then never tried again)."""
+        if self._clear_refs_fd is None:
+            return False
         try:
             os.write(self._clear_refs_fd, b"5")
             return True
         except OSError:
+            self._close_clear_refs()
             return False
 
-    def reset_peak(self):
-        if self.can_reset_peak:
-            self.can_reset_peak = self._reset_peak()
+    def _close_clear_refs(self):
+        if self._clear_refs_fd is not None:
+            os.close(self._clear_refs_fd)
+            self._clear_refs_fd = None
+        self.can_reset_peak = False
 
     def close(self):
-        for fd in (self._status_fd, self._statm_fd, self._clear_refs_fd):
-            if fd is not None:
+        self._close_clear_refs()
+        for fd in (self._statm_fd, self._status_fd):
+            try:
                 os.close(fd)
+            except OSError:
+                pass
 
 
 def _status_kib(text, key):
@@ -151,7 +169,8 @@ class MemoryHook:
     def __init__(self, shell, ring_path=None):
         self.shell = shell
         self.kernel = getattr(shell, "kernel", None)
-        self.proc = _ProcSelf()
+        self.proc = ProcMemory()
+        self.proc.reset_peak()  # known to work before the first cell relies on it
         self.ring = None
         self.ring_error = None
         if ring_path is not None and self.kernel is not None:

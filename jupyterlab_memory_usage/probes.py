@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 
+from .kernel_hook import ProcMemory
+
 try:
     import psutil
 except ImportError:  # psutil is a dependency; this keeps /proc-only systems working.
@@ -20,77 +22,39 @@ class ProcessGone(Exception):
     """The process being read has exited (or is a zombie waiting to be reaped)."""
 
 
-class ProcfsProbe:
+class ProcfsProbe(ProcMemory):
+    """A kernel's memory through its /proc files, kept open (the hook's own reader,
+    with a process that exits told apart from a reading that fails)."""
+
     method = "procfs"
 
     def __init__(self, pid: int, proc_root: str = "/proc"):
         self.pid = pid
-        base = os.path.join(proc_root, str(pid))
-        self._page_size = os.sysconf("SC_PAGE_SIZE")
         try:
-            self._statm_fd = os.open(os.path.join(base, "statm"), os.O_RDONLY)
-            self._status_fd = os.open(os.path.join(base, "status"), os.O_RDONLY)
+            super().__init__(os.path.join(proc_root, str(pid)))
         except FileNotFoundError as e:
             raise ProcessGone(pid) from e
-        try:
-            self._clear_refs_fd: int | None = os.open(os.path.join(base, "clear_refs"), os.O_WRONLY)
-        except OSError:
-            self._clear_refs_fd = None
-        self.can_reset_peak = self._clear_refs_fd is not None
 
-    def _pread(self, fd: int, size: int) -> bytes:
+    def _read(self, fd: int, size: int) -> bytes:
         try:
             text = os.pread(fd, size, 0)
-        except (ProcessLookupError, FileNotFoundError, OSError) as e:
+        except OSError as e:  # ProcessLookupError, FileNotFoundError, ESRCH
             raise ProcessGone(self.pid) from e
         if not text:
             raise ProcessGone(self.pid)
         return text
 
     def rss_bytes(self) -> int:
-        rss_pages = int(self._pread(self._statm_fd, 128).split()[1])
-        if rss_pages == 0:  # a zombie: the memory is already gone
+        rss = super().rss_bytes()
+        if rss == 0:  # a zombie: the memory is already gone
             raise ProcessGone(self.pid)
-        return rss_pages * self._page_size
+        return rss
 
     def rss_and_hwm_bytes(self) -> tuple[int, int | None]:
-        text = self._pread(self._status_fd, 8192)
         try:
-            rss_kib = _status_kib(text, b"VmRSS:")
-            hwm_kib = _status_kib(text, b"VmHWM:")
+            return super().rss_and_hwm_bytes()
         except ValueError as e:  # zombies have no Vm* lines
             raise ProcessGone(self.pid) from e
-        return rss_kib * 1024, hwm_kib * 1024
-
-    def reset_peak(self) -> bool:
-        """Reset the high-water mark to the current resident memory; False if refused."""
-        if self._clear_refs_fd is None:
-            return False
-        try:
-            os.write(self._clear_refs_fd, b"5")
-            return True
-        except OSError:
-            self.close_clear_refs()
-            return False
-
-    def close_clear_refs(self) -> None:
-        if self._clear_refs_fd is not None:
-            os.close(self._clear_refs_fd)
-            self._clear_refs_fd = None
-        self.can_reset_peak = False
-
-    def close(self) -> None:
-        self.close_clear_refs()
-        for fd in (self._statm_fd, self._status_fd):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
-
-
-def _status_kib(text: bytes, key: bytes) -> int:
-    start = text.index(key) + len(key)
-    return int(text[start : text.index(b"\n", start)].split()[0])
 
 
 class PsutilProbe:
