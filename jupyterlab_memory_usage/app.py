@@ -5,7 +5,7 @@ from __future__ import annotations
 from jupyter_server.extension.application import ExtensionApp
 
 from .config import MemoryUsage
-from .monitor import KERNEL_ACTIONS_SCHEMA, MemoryMonitor
+from .scheduler import KERNEL_ACTIONS_SCHEMA, MemoryMonitor
 from .routes import route_handlers
 
 

@@ -16,9 +16,8 @@ import os
 import shutil
 import tempfile
 import threading
-from typing import Any
-
 from . import kernel_hook as layout
+from .figures import HookReport
 
 _dir_lock = threading.Lock()
 _private_dir: str | None = None
@@ -69,9 +68,9 @@ class Ring:
         os.close(fd)
         self.path = path
 
-    def lookup(self, msg_id: str) -> dict[str, Any] | None:
-        """The figures the hook wrote for this execution, as its iopub report would
-        carry them; None when no complete slot holds it."""
+    def lookup(self, msg_id: str) -> HookReport | None:
+        """The figures the hook wrote for this execution; None when no complete slot
+        holds it."""
         mm = self._mm
         if mm is None:
             return None
@@ -91,17 +90,17 @@ class Ring:
              flags) = layout.SLOT_BODY.unpack_from(mm, offset)
             if layout.SLOT_SEQ.unpack_from(mm, seq_offset)[0] != seq:
                 return None  # overwritten while we read it
-            return {
-                "event": "cell",
-                "started": started,
-                "ended": ended,
-                "rss_start": rss_start,
-                "rss_end": rss_end,
-                "rss_hwm": rss_hwm if rss_hwm >= 0 else None,
-                "success": bool(flags & layout.FLAG_SUCCESS),
-                "heap_delta": heap_delta if flags & layout.FLAG_HEAP else None,
-                "heap_peak_increment": heap_peak_increment if flags & layout.FLAG_HEAP else None,
-            }
+            heap = bool(flags & layout.FLAG_HEAP)
+            return HookReport(
+                started_wall_s=started,
+                ended_wall_s=ended,
+                rss_start_bytes=rss_start,
+                rss_end_bytes=rss_end,
+                rss_hwm_bytes=rss_hwm if rss_hwm >= 0 else None,
+                success=bool(flags & layout.FLAG_SUCCESS),
+                heap_delta_bytes=heap_delta if heap else None,
+                heap_peak_increment_bytes=heap_peak_increment if heap else None,
+            )
         return None
 
     def close(self) -> None:

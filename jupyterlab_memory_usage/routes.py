@@ -10,7 +10,8 @@ from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
 from tornado import web
 
-from .monitor import HeapModeUnavailable, MemoryMonitor
+from .hook_control import HeapModeUnavailable
+from .scheduler import MemoryMonitor
 
 AUTH_RESOURCE = "kernels"
 _MAX_ID_LENGTH = 256
@@ -29,6 +30,16 @@ class MemoryUsageHandler(APIHandler):
         if monitor is None:
             raise web.HTTPError(404, "Kernel does not exist: %s" % kernel_id[:_MAX_ID_LENGTH])
         return monitor
+
+    def json_body(self) -> dict[str, Any]:
+        """The request's body, which must be a JSON object (400 otherwise)."""
+        try:
+            body = json.loads(self.request.body or b"")
+        except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: "[[[[..."
+            body = None
+        if not isinstance(body, dict):
+            raise web.HTTPError(400, "The body must be a JSON object")
+        return body
 
     def finish_json(self, payload: dict[str, Any]) -> None:
         self.set_header("Content-Type", "application/json")
@@ -100,12 +111,7 @@ class ExecutionsHandler(MemoryUsageHandler):
         self.finish()
 
     def _body(self) -> dict[str, Any]:
-        try:
-            body = json.loads(self.request.body or b"")
-        except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: "[[[[..."
-            raise web.HTTPError(400, "The body must be a JSON object") from None
-        if not isinstance(body, dict):
-            raise web.HTTPError(400, "The body must be a JSON object")
+        body = self.json_body()
         msg_id = body.get("msg_id")
         if not isinstance(msg_id, str) or not msg_id or len(msg_id) > _MAX_ID_LENGTH:
             raise web.HTTPError(400, "'msg_id' must be a non-empty string of at most %d characters" % _MAX_ID_LENGTH)
@@ -123,11 +129,8 @@ class HeapModeHandler(MemoryUsageHandler):
     @authorized
     async def post(self, kernel_id: str) -> None:
         monitor = self.kernel_monitor(kernel_id)
-        try:
-            body = json.loads(self.request.body or b"")
-        except (ValueError, UnicodeDecodeError, RecursionError):
-            raise web.HTTPError(400, "The body must be a JSON object") from None
-        if not isinstance(body, dict) or not isinstance(body.get("enabled"), bool):
+        body = self.json_body()
+        if not isinstance(body.get("enabled"), bool):
             raise web.HTTPError(400, "The body must be a JSON object with 'enabled': true or false")
         try:
             heap_mode = await monitor.set_heap_mode(body["enabled"])

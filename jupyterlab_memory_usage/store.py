@@ -11,7 +11,10 @@ import time
 import uuid
 from collections import OrderedDict, deque
 from dataclasses import asdict, dataclass, field
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
+
+if TYPE_CHECKING:
+    from .figures import Figures
 
 RUNNING = "running"
 OK = "ok"
@@ -44,8 +47,6 @@ class ExecutionRecord:
     rss_start: int | None = None
     rss_end: int | None = None
     rss_peak: int | None = None
-    delta: int | None = None
-    peak_increment: int | None = None
     # "kernel_hook", "kernel_hook_sampled", "outside_hwm", "outside_sampled" or
     # "usage_request_sampled" (a kernel without a local process): where the figures came from.
     method: str | None = None
@@ -63,22 +64,31 @@ class ExecutionRecord:
     heap_delta: int | None = None
     heap_peak_increment: int | None = None
 
-    def set_figures(self, rss_start: int | None, rss_end: int | None, rss_peak: int | None) -> None:
-        self.rss_start, self.rss_end = rss_start, rss_end
-        candidates = [v for v in (rss_start, rss_end, rss_peak) if v is not None]
-        self.rss_peak = max(candidates) if candidates else None
-        if rss_start is not None and rss_end is not None:
-            self.delta = rss_end - rss_start
-        if rss_start is not None and self.rss_peak is not None:
-            self.peak_increment = self.rss_peak - rss_start
+    def set_figures(self, figures: Figures) -> None:
+        self.rss_start = figures.rss_start_bytes
+        self.rss_end = figures.rss_end_bytes
+        self.rss_peak = figures.rss_peak_bytes
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
+        # Derived here, so they can never disagree with the figures they come from.
+        start = self.rss_start
+        derived = {
+            "delta": None if start is None or self.rss_end is None else self.rss_end - start,
+            "peak_increment": None if start is None or self.rss_peak is None else self.rss_peak - start,
+        }
+        data = {**{k: data[k] for k in _FIELDS_BEFORE_DERIVED}, **derived,
+                **{k: v for k, v in data.items() if k not in _FIELDS_BEFORE_DERIVED}}
         if self.status == RUNNING and self.started is not None:
             # So far, as of this answer: the readings that update a running record come
             # only every few hundred ms.
             data["duration"] = max(time.time() - self.started, 0.0)
         return data
+
+
+# The API lists delta and peak_increment right after the figures they come from.
+_FIELDS_BEFORE_DERIVED = ("msg_id", "seq", "cell_id", "notebook_path", "execution_count", "status",
+                          "started", "ended", "duration", "rss_start", "rss_end", "rss_peak")
 
 
 @dataclass(slots=True)

@@ -111,8 +111,8 @@ class KernelSession:
         monitor = self.serverapp.web_app.settings["memory_usage_monitor"].monitors.get(self.kernel_id)
         if monitor is None:
             return "no monitor"
-        return (f"monitor: pid {monitor.pid}, hook {monitor.hook_state}, shared stream {monitor.shared_iopub is not None}, "
-                f"own socket {monitor.iopub is not None}, open {list(monitor.open)}, restarts {monitor.restarts}")
+        return (f"monitor: pid {monitor.pid}, hook {monitor.hook.state}, shared stream {monitor.source.shared_iopub is not None}, "
+                f"own socket {monitor.source.iopub is not None}, open {list(monitor.tracker.open)}, restarts {monitor.watcher.restarts}")
 
     async def run(self, code: str, timeout: float = 120) -> dict[str, Any]:
         msg_id = self.send(code)

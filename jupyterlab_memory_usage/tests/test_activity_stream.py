@@ -46,8 +46,8 @@ async def shared_monitor(serverapp, kernel_id):
 def only_shared(monitor, km=None) -> bool:
     """Reading the shared stream (the kernel's current one, if km is given), its own
     socket closed (it stays open a moment after the move)."""
-    shared = monitor.shared_iopub
-    return shared is not None and monitor.iopub is None and (km is None or shared.is_current(km))
+    shared = monitor.source.shared_iopub
+    return shared is not None and monitor.source.iopub is None and (km is None or shared.is_current(km))
 
 
 async def wait_until(predicate, what: str, timeout: float = 10) -> None:
@@ -67,8 +67,8 @@ async def assert_exact(kernel, what: str) -> None:
 async def test_the_activity_stream_is_shared_and_the_server_still_tracks_activity(jp_serverapp, kernel):
     monitor = await shared_monitor(jp_serverapp, kernel.kernel_id)
     km = jp_serverapp.kernel_manager.get_kernel(kernel.kernel_id)
-    assert monitor.iopub is None
-    assert monitor.shared_iopub.stream is km._activity_stream
+    assert monitor.source.iopub is None
+    assert monitor.source.shared_iopub.stream is km._activity_stream
 
     before = km.last_activity
     states = []
@@ -99,7 +99,7 @@ async def test_a_replaced_activity_stream_is_followed(jp_serverapp, kernel):
     mkm.start_watching_activity(kernel.kernel_id)
     assert km._activity_stream is not old_stream
     await wait_until(lambda: only_shared(monitor, km), "the monitor never moved to the new activity stream")
-    assert monitor.shared_iopub.stream is km._activity_stream
+    assert monitor.source.shared_iopub.stream is km._activity_stream
     await assert_exact(kernel, "after the stream was replaced")
 
 
@@ -109,7 +109,7 @@ async def test_a_restart_keeps_the_stream_shared_and_exact(jp_fetch, jp_serverap
     await wait_state(kernel, lambda s: s["pid"] not in (None, old_pid) and s["hook"] == "active",
                      "no restarted kernel with its hook")
     monitor = await shared_monitor(jp_serverapp, kernel.kernel_id)
-    assert monitor.iopub is None
+    assert monitor.source.iopub is None
     await reconnect(kernel)
     await kernel.run("import numpy as np")
     await assert_exact(kernel, "after a restart")
@@ -141,7 +141,7 @@ async def test_a_stale_stream_is_not_shared(jp_serverapp, kernel):
 @pytest.mark.parametrize("share_activity_stream", [False])
 async def test_a_socket_of_our_own_when_sharing_is_off(jp_serverapp, kernel):
     monitor = monitor_of(jp_serverapp, kernel.kernel_id)
-    assert monitor.shared_iopub is None and monitor.iopub is not None
+    assert monitor.source.shared_iopub is None and monitor.source.iopub is not None
     await assert_exact(kernel, "through a socket of our own")
 
 
@@ -185,10 +185,10 @@ async def test_a_message_on_its_way_to_our_own_socket_when_the_monitor_moves_to_
     monitor = await shared_monitor(jp_serverapp, kernel.kernel_id)
     lagging = _LaggingIopub(km)
     try:
-        monitor.shared_iopub.close()
-        monitor.shared_iopub = None
-        monitor.iopub = lagging.stream
-        monitor.iopub.on_recv(monitor._on_iopub)
+        monitor.source.shared_iopub.close()
+        monitor.source.shared_iopub = None
+        monitor.source.iopub = lagging.stream
+        monitor.source.iopub.on_recv(monitor.source.on_frames)
         # Both subscriptions in place once a message has come all the way through (a
         # kernel_info_request makes the kernel publish its busy and idle).
         delivered = lagging.delivered
@@ -200,9 +200,9 @@ async def test_a_message_on_its_way_to_our_own_socket_when_the_monitor_moves_to_
         msg_id = kernel.send("import time; time.sleep(0.5); x = np.ones(10**8)")
         # The server's stream has handled the cell's busy; our socket will, 0.2 s later.
         await wait_until(lambda: km.execution_state == "busy", "the server never saw the cell start")
-        monitor._share_retry_at = 0.0
+        monitor.source.share_retry_monotonic = 0.0
         monitor.check_process()
-        assert monitor.shared_iopub is not None
+        assert monitor.source.shared_iopub is not None
         await kernel.wait_replies([msg_id])
         (record,) = await kernel.wait_records([msg_id], timeout=10)
         assert record["status"] == "ok" and record["method"] == "kernel_hook", record

@@ -14,7 +14,7 @@ import os
 
 import pytest
 
-from ..monitor import KernelMonitor
+from ..hook_control import HookControl
 from .helpers import (
     ONES_1E8_BYTES,
     ServerLog,
@@ -166,7 +166,7 @@ async def test_clear_refs_write_fails_in_the_server(jp_serverapp, kernel, server
     assert exact["method"] == "outside_hwm", exact
     # The server keeps the kernel's clear_refs open: a read-only file behind that
     # descriptor makes the server's next write fail for real (EBADF).
-    probe = jp_serverapp.web_app.settings["memory_usage_monitor"].get(kernel.kernel_id).probe
+    probe = jp_serverapp.web_app.settings["memory_usage_monitor"].get(kernel.kernel_id).watcher.probe
     fd = os.open("/proc/self/statm", os.O_RDONLY)
     try:
         os.dup2(fd, probe._clear_refs_fd)
@@ -193,12 +193,12 @@ async def test_clear_refs_write_fails_in_the_server(jp_serverapp, kernel, server
 async def test_a_loader_reply_read_after_its_idle_still_loads_the_hook(jp_fetch, jp_serverapp, monkeypatch):
     """The loader's reply (shell) and its idle (iopub) come on two sockets, in no fixed
     order: a reply read second must still make the hook active, and the cells exact."""
-    original = KernelMonitor._on_shell
+    original = HookControl._on_loader_reply
 
-    def read_late(self, parts):
-        asyncio.get_running_loop().call_later(0.5, original, self, parts)
+    def read_late(self, content, status):
+        asyncio.get_running_loop().call_later(0.5, original, self, content, status)
 
-    monkeypatch.setattr(KernelMonitor, "_on_shell", read_late)
+    monkeypatch.setattr(HookControl, "_on_loader_reply", read_late)
     kernel = await start_kernel(jp_fetch, jp_serverapp)
     try:
         state = await kernel.wait_for_hook()

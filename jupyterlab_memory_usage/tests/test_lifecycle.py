@@ -239,9 +239,9 @@ def test_a_killed_process_is_named_by_its_signal(tmp_path):
         assert process.stdout.readline().strip() == "ok"
         monitor = KernelMonitor("k", _LocalKernelManager(process), MemoryUsage(), logging.getLogger("test"))
         monitor.check_process()
-        assert monitor.pid == process.pid and monitor.probe is not None
+        assert monitor.pid == process.pid and monitor.watcher.probe is not None
         monitor.annotate("m", "cell", "nb.ipynb")
-        monitor._on_busy("m", time.time())  # as when the kernel's busy arrives
+        monitor.tracker.on_busy_message("m", time.time())  # as when the kernel's busy arrives
         record = monitor.history.get("m")
         assert record.status == "running" and record.rss_end > ONES_1E8_BYTES
 
@@ -254,42 +254,13 @@ def test_a_killed_process_is_named_by_its_signal(tmp_path):
         # 800 MB is far below the machine's memory: a plain kill, not out of memory.
         assert record.died_reason == "killed", record
         assert record.oom_kills in (0, None), record
-        assert monitor.pid is None and monitor.restarts == 0
+        assert monitor.pid is None and monitor.watcher.restarts == 0
         assert_close(record.rss_end, record.rss_start, 0.02, "the killed process's last figure")
     finally:
         if process.poll() is None:
             process.kill()
         process.wait()
         process.stdout.close()
-
-
-def test_died_reason_near_the_limit():
-    """SIGKILL is called out of memory when the cgroup counted a kill, or without a count
-    when the last figures were within oom_fraction of the limit."""
-    import logging
-
-    from ..config import MemoryUsage
-    from ..limits import MemoryLimit
-    from ..monitor import KernelMonitor
-    from ..store import ExecutionRecord
-
-    monitor = KernelMonitor("k", _LocalKernelManager(None), MemoryUsage(oom_fraction=0.8), logging.getLogger("test"))
-    monitor.limit = MemoryLimit(1000, "cgroup_v1")
-
-    def reason(**fields) -> str | None:
-        return monitor._died_reason(ExecutionRecord(msg_id="m", **fields))
-
-    assert reason(exit_signal=9, rss_peak=800) == "out_of_memory"
-    assert reason(exit_signal=9, rss_peak=799) == "killed"
-    assert reason(exit_signal=9, rss_peak=799, oom_kills=0) == "killed"
-    assert reason(exit_signal=9, rss_peak=10, oom_kills=1) == "out_of_memory"
-    assert reason(exit_signal=15, rss_peak=1000, oom_kills=1) == "signal"
-    assert reason(exit_code=0, rss_peak=1000) == "exited"
-    assert reason(exit_code=1) == "exited"
-    assert reason() is None  # no exit status could be read
-    monitor.limit = None
-    assert reason(exit_signal=9, rss_peak=10**12) == "killed"
-    assert MemoryUsage().oom_fraction == 0.9
 
 
 @pytest.mark.parametrize("pending", [1, 2])

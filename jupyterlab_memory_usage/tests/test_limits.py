@@ -419,15 +419,6 @@ def test_a_touched_record_is_not_dropped_as_oldest():
     assert [r.msg_id for r in history.records()] == ["first", "third"]
 
 
-def test_figures():
-    record = ExecutionRecord(msg_id="m")
-    record.set_figures(100, 300, 1000)
-    assert (record.delta, record.peak_increment, record.rss_peak) == (200, 900, 1000)
-    record.set_figures(100, 50, None)  # no peak known: the larger end counts
-    assert (record.delta, record.peak_increment, record.rss_peak) == (-50, 0, 100)
-    assert record.to_json()["delta"] == -50
-
-
 def test_max_sample_and_last_sample_before():
     history = KernelHistory(max_executions=10, max_samples=10)
     for t, rss in [(1.0, 10), (2.0, 50), (3.0, 20), (4.0, 5)]:

@@ -1,0 +1,118 @@
+"""Pure functions that turn readings into a record's figures; no I/O, no state.
+
+Times are seconds since the epoch (the kernel's wall clock), memory is bytes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from .store import EXITED, KILLED, OUT_OF_MEMORY, SIGNAL
+
+_SIGKILL = 9  # signal.SIGKILL does not exist on Windows
+
+HOOK_EXACT = "kernel_hook"
+HOOK_SAMPLED = "kernel_hook_sampled"
+OUTSIDE_EXACT = "outside_hwm"
+OUTSIDE_SAMPLED = "outside_sampled"
+
+
+@dataclass(frozen=True, slots=True)
+class HookReport:
+    """What the in-kernel hook measured for one cell, read from its ring slot or from
+    its iopub comm message: the same type whichever way it came."""
+
+    started_wall_s: float | None
+    ended_wall_s: float | None
+    rss_start_bytes: int | None
+    rss_end_bytes: int | None
+    # The kernel's high-water mark at the cell's end, reset at its start; None when the
+    # kernel could not reset it (then it is the process's lifetime peak: useless).
+    rss_hwm_bytes: int | None
+    success: bool
+    heap_delta_bytes: int | None = None
+    heap_peak_increment_bytes: int | None = None
+
+    @classmethod
+    def from_comm(cls, data: Mapping[str, Any]) -> HookReport | None:
+        """The report in a hook's comm message; None for any other event."""
+        if data.get("event") != "cell":
+            return None
+        return cls(
+            started_wall_s=_number(data.get("started")),
+            ended_wall_s=_number(data.get("ended")),
+            rss_start_bytes=_integer(data.get("rss_start")),
+            rss_end_bytes=_integer(data.get("rss_end")),
+            rss_hwm_bytes=_integer(data.get("rss_hwm")),
+            success=data.get("success") is not False,
+            heap_delta_bytes=_integer(data.get("heap_delta")),
+            heap_peak_increment_bytes=_integer(data.get("heap_peak_increment")),
+        )
+
+    @property
+    def method(self) -> str:
+        return HOOK_EXACT if self.rss_hwm_bytes is not None else HOOK_SAMPLED
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """A cell's resident memory at its start and end, and the most it reached."""
+
+    rss_start_bytes: int | None
+    rss_end_bytes: int | None
+    rss_peak_bytes: int | None
+
+    @classmethod
+    def of(cls, rss_start_bytes: int | None, rss_end_bytes: int | None, *peak_candidates: int | None) -> Figures:
+        """The peak is the largest of the candidates, the start and the end: a peak
+        read after memory was freed can come out below either."""
+        values = [v for v in (rss_start_bytes, rss_end_bytes, *peak_candidates) if v is not None]
+        return cls(rss_start_bytes, rss_end_bytes, max(values) if values else None)
+
+    def plus_children(self, start_bytes: int, end_bytes: int, most_bytes: int) -> Figures:
+        """The kernel's figures with its child processes' added (their largest reading
+        to the peak)."""
+        if self.rss_start_bytes is None or self.rss_end_bytes is None:
+            return self
+        peak = None if self.rss_peak_bytes is None else self.rss_peak_bytes + max(start_bytes, end_bytes, most_bytes)
+        return Figures.of(self.rss_start_bytes + start_bytes, self.rss_end_bytes + end_bytes, peak)
+
+
+NO_FIGURES = Figures(None, None, None)
+
+
+def hook_figures(report: HookReport, sampled_peak_bytes: int | None) -> Figures:
+    """A cell measured by the hook: its own readings; the server's samples during the
+    cell can only raise the peak (they matter when the kernel could not reset it)."""
+    return Figures.of(report.rss_start_bytes, report.rss_end_bytes, report.rss_hwm_bytes, sampled_peak_bytes)
+
+
+def died_reason(exit_signal: int | None, exit_code: int | None, oom_kills: int | None,
+                rss_peak_bytes: int | None, limit_bytes: int | None, oom_fraction: float) -> str | None:
+    """Why a kernel died: the out-of-memory killer when its cgroup counted a kill during
+    the cell or, where it keeps no count, when the peak was near the limit."""
+    if exit_signal == _SIGKILL:
+        near_limit = (limit_bytes is not None and rss_peak_bytes is not None
+                      and rss_peak_bytes >= oom_fraction * limit_bytes)
+        return OUT_OF_MEMORY if (oom_kills or 0) > 0 or near_limit else KILLED
+    if exit_signal is not None:
+        return SIGNAL
+    if exit_code is not None:
+        return EXITED
+    return None  # the exit status could not be read
+
+
+def exit_status(returncode: int | None) -> tuple[int | None, int | None]:
+    """``Popen.returncode`` as (exit code, signal)."""
+    if returncode is None:
+        return None, None
+    return (None, -returncode) if returncode < 0 else (returncode, None)
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def _integer(value: Any) -> int | None:
+    return int(value) if isinstance(value, int) and not isinstance(value, bool) else None

@@ -1,0 +1,325 @@
+"""The server's side of the in-kernel hook: loading it, its ring file, heap mode.
+
+Everything the server asks the hook goes as a silent execution on a shell connection
+of its own (no history, no output, no name left behind); its reply's
+``user_expressions`` carry the hook's status. The iopub of those requests belongs to
+no cell, and the tracker asks ``is_own_request`` before taking a message as a cell's.
+"""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import json
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+from . import kernel_hook
+from .config import MemoryUsage
+from .figures import HOOK_SAMPLED, HookReport
+from .ring import Ring
+
+HOOK_DISABLED = "disabled"
+HOOK_NOT_APPLICABLE = "not_applicable"
+HOOK_LOADING = "loading"
+HOOK_ACTIVE = "active"
+HOOK_FAILED = "failed"
+
+_HEAP_UNAVAILABLE = {
+    HOOK_DISABLED: "Heap mode needs the in-kernel hook, which is turned off (MemoryUsage.load_kernel_hook) "
+    "or not loaded into this kernel (not running)",
+    HOOK_NOT_APPLICABLE: "Heap mode needs the in-kernel hook, which works in IPython kernels only",
+    HOOK_LOADING: "The in-kernel hook is still loading; try again in a moment",
+    HOOK_FAILED: "Heap mode needs the in-kernel hook, which could not be loaded into this kernel",
+}
+# How long POST heap-mode waits for the kernel's reply before answering "pending".
+HEAP_MODE_REPLY_S = 5.0
+_LOADER_RETRY_S = 2.0
+_HOOK_SOURCE = Path(kernel_hook.__file__).read_text()
+_STATUS_EXPRESSION = f"get_ipython().{kernel_hook.STATE_ATTR}.status()"
+
+ReplyHandler = Callable[[dict[str, Any], "dict[str, Any] | None"], None]
+
+
+class HeapModeUnavailable(Exception):
+    """Heap mode cannot be changed for this kernel (no active hook)."""
+
+
+def is_ipython_kernel(kernel_manager: Any) -> bool:
+    try:
+        spec = kernel_manager.kernel_spec
+    except Exception:  # a missing kernelspec is not ours to report
+        return False
+    if spec is None or (spec.language or "").lower() != "python":
+        return False
+    return any("ipykernel" in str(arg) for arg in spec.argv)
+
+
+def hook_loader_code(ring_path: str | None = None) -> str:
+    # One expression: the silent execution runs in the user's namespace, and must
+    # leave no name behind there.
+    return (
+        "(lambda ns: (exec(compile({src!r}, '<jupyterlab_memory_usage.kernel_hook>', 'exec'), ns),"
+        " ns['load_ipython_extension'](__import__('IPython').get_ipython(), {ring!r})))"
+        "({{'__name__': 'jupyterlab_memory_usage_kernel_hook'}})"
+    ).format(src=_HOOK_SOURCE, ring=ring_path)
+
+
+def hook_status(content: dict[str, Any]) -> dict[str, Any] | None:
+    """The hook's status in an execute_reply, as its user_expressions returned it."""
+    try:
+        text = content["user_expressions"]["hook"]["data"]["text/plain"]
+        status = ast.literal_eval(text)
+    except (KeyError, TypeError, ValueError, SyntaxError):
+        return None
+    return status if isinstance(status, dict) else None
+
+
+class HookControl:
+    def __init__(self, kernel_id: str, kernel_manager: Any, config: MemoryUsage, log: Any,
+                 on_active: Callable[[], None], warn_peak_not_reset: Callable[[str], None]):
+        self.kernel_id = kernel_id
+        self.km = kernel_manager
+        self.config = config
+        self.log = log
+        self.on_active = on_active
+        self.warn_peak_not_reset = warn_peak_not_reset
+        self.state = HOOK_DISABLED
+        self.peak_reset = False
+        # The ring file the hook writes each cell's figures into (None: they come by
+        # iopub, or not at all).
+        self.ring: Ring | None = None
+        # Whether tracemalloc runs in the kernel (as its hook last said), and whether
+        # the user wants it (to turn it back on after a restart, if configured).
+        self.heap_mode = False
+        self.heap_mode_wanted = False
+        self._pid: int | None = None
+        # Our silent requests whose iopub is no cell's: each id is dropped at its idle.
+        self._own_ids: set[str] = set()
+        # Requests whose reply is awaited, apart from the set above: the reply comes on
+        # another socket than the idle, and may be read after it.
+        self._replies: dict[str, tuple[Any, ReplyHandler]] = {}
+        self._loader_ids: set[str] = set()
+        self._loader_timer: asyncio.TimerHandle | None = None
+        self._loader_deadline_monotonic = 0.0
+
+    @property
+    def active(self) -> bool:
+        return self.state == HOOK_ACTIVE
+
+    @property
+    def exact_peak(self) -> bool:
+        return self.state == HOOK_ACTIVE and self.peak_reset
+
+    @property
+    def reports_by_ring(self) -> bool:
+        return self.state == HOOK_ACTIVE and self.ring is not None
+
+    # ----- loading -----------------------------------------------------------------
+
+    def load(self, pid: int | None) -> None:
+        self._pid = pid
+        if not self.config.load_kernel_hook:
+            self.state = HOOK_DISABLED
+            return
+        if not is_ipython_kernel(self.km):
+            self.state = HOOK_NOT_APPLICABLE
+            return
+        self._open_ring()
+        self.state = HOOK_LOADING
+        self._loader_deadline_monotonic = time.monotonic() + self.config.hook_load_timeout_s
+        self._send_loader()
+
+    def _send_loader(self) -> None:
+        """Send the loader now, and again until a reply comes: a request sent while the
+        kernel is still binding its ports (or while an old process holds them) can be
+        lost, and loading twice only replaces the hook."""
+        self._loader_timer = None
+        if self.state != HOOK_LOADING:
+            return
+        if time.monotonic() >= self._loader_deadline_monotonic:
+            self.log.warning("memory-usage: kernel %s did not load the hook in time; measuring it from outside",
+                             self.kernel_id)
+            self._fail()
+            return
+        code = hook_loader_code(self.ring.path if self.ring is not None else None)
+        try:
+            self._loader_ids.add(self._silent_request(code, self._on_loader_reply))
+        except Exception as e:  # noqa: BLE001
+            self.log.warning("memory-usage: cannot load the hook into kernel %s: %s", self.kernel_id, e)
+            self._fail()
+            return
+        self._loader_timer = asyncio.get_event_loop().call_later(_LOADER_RETRY_S, self._send_loader)
+
+    def _on_loader_reply(self, content: dict[str, Any], status: dict[str, Any] | None) -> None:
+        self._stop_loading()
+        if self.state != HOOK_LOADING:
+            return
+        if content.get("status") == "ok" and status is not None and status.get("pid") == self._pid:
+            self.state = HOOK_ACTIVE
+            self.peak_reset = bool(status.get("peak_reset"))
+            if not self.peak_reset:
+                self.warn_peak_not_reset("the kernel could not write its /proc/self/clear_refs")
+            # A new process starts without tracing.
+            self.heap_mode = bool(status.get("heap_mode"))
+            if self.heap_mode_wanted and not self.heap_mode and self.config.heap_mode_after_restart:
+                self._send_heap_mode(True)
+            if not status.get("ring"):
+                if self.ring is not None:
+                    self.log.info("memory-usage: kernel %s could not open its ring file (%s); its hook reports by iopub",
+                                  self.kernel_id, status.get("ring_error"))
+                self._close_ring()
+            self.on_active()
+            return
+        self.log.warning(
+            "memory-usage: kernel %s could not load the hook (%s: %s); measuring it from outside",
+            self.kernel_id, content.get("ename"), content.get("evalue") or content.get("user_expressions"),
+        )
+        self._fail()
+
+    def _fail(self) -> None:
+        self.state = HOOK_FAILED
+        self._stop_loading()
+        self._close_ring()
+
+    def _stop_loading(self) -> None:
+        if self._loader_timer is not None:
+            self._loader_timer.cancel()
+            self._loader_timer = None
+        for msg_id in self._loader_ids:
+            self._forget_reply(msg_id)
+        self._loader_ids.clear()
+
+    def close(self) -> None:
+        """The process is gone: its hook with it."""
+        self.state = HOOK_DISABLED
+        self._stop_loading()
+        for msg_id in list(self._replies):
+            self._forget_reply(msg_id)
+        self._own_ids.clear()
+        self._close_ring()
+
+    # ----- the cell reports --------------------------------------------------------
+
+    def report_in_ring(self, msg_id: str) -> HookReport | None:
+        return self.ring.lookup(msg_id) if self.ring is not None else None
+
+    def note_method(self, report: HookReport) -> None:
+        if report.method == HOOK_SAMPLED and self.peak_reset:
+            # The hook stops resetting the peak after its first failed write.
+            self.peak_reset = False
+            self.warn_peak_not_reset("the kernel's write to /proc/self/clear_refs failed")
+
+    def is_own_request(self, msg_type: Any, parent_id: str, content: dict[str, Any]) -> bool:
+        if parent_id not in self._own_ids:
+            return False
+        if msg_type == "status" and content.get("execution_state") == "idle":
+            self._own_ids.discard(parent_id)
+        return True
+
+    def _open_ring(self) -> None:
+        self._close_ring()
+        try:
+            self.ring = Ring(self._pid or 0)
+        except OSError as e:
+            self.log.info("memory-usage: no ring file for kernel %s (%s); its hook reports by iopub", self.kernel_id, e)
+            self.ring = None
+
+    def _close_ring(self) -> None:
+        if self.ring is not None:
+            self.ring.close()
+            self.ring = None
+
+    # ----- heap mode ---------------------------------------------------------------
+
+    async def set_heap_mode(self, enabled: bool, timeout: float = HEAP_MODE_REPLY_S) -> bool | None:
+        """Ask the kernel's hook to start tracemalloc, or to stop all tracing.
+
+        Returns whether heap mode is on, as the kernel says; None when its reply did
+        not come within ``timeout`` (a cell still running: the request waits in the
+        kernel's queue and ``heap_mode`` changes when it has run)."""
+        if self.state != HOOK_ACTIVE:
+            raise HeapModeUnavailable(_HEAP_UNAVAILABLE.get(self.state, _HEAP_UNAVAILABLE[HOOK_FAILED]))
+        self.heap_mode_wanted = enabled
+        future = self._send_heap_mode(enabled)
+        try:
+            return await asyncio.wait_for(asyncio.shield(future), timeout)
+        except asyncio.TimeoutError:
+            return None
+
+    def _send_heap_mode(self, enabled: bool) -> asyncio.Future:
+        future: asyncio.Future = asyncio.get_event_loop().create_future()
+        # Read an error nobody awaits any more (a reply later than the route waited).
+        future.add_done_callback(lambda f: f.cancelled() or f.exception())
+
+        def on_reply(content: dict[str, Any], status: dict[str, Any] | None) -> None:
+            if content.get("status") == "ok" and status is not None:
+                self.heap_mode = bool(status.get("heap_mode"))
+                if not future.done():
+                    future.set_result(self.heap_mode)
+                return
+            self.log.warning("memory-usage: kernel %s could not change heap mode (%s: %s)",
+                             self.kernel_id, content.get("ename"), content.get("evalue"))
+            if not future.done():
+                future.set_exception(HeapModeUnavailable(
+                    "The kernel's hook could not change heap mode: %s: %s" % (content.get("ename"),
+                                                                             content.get("evalue"))))
+
+        # A statement whose value is None: the silent execution leaves no name and no
+        # output behind.
+        code = f"get_ipython().{kernel_hook.STATE_ATTR}.set_heap_mode({bool(enabled)!r})"
+        try:
+            self._silent_request(code, on_reply)
+        except Exception as e:  # noqa: BLE001
+            future.set_exception(HeapModeUnavailable(f"Cannot reach the kernel: {e}"))
+        return future
+
+    # ----- one silent request ------------------------------------------------------
+
+    def _silent_request(self, code: str, on_reply: ReplyHandler) -> str:
+        """Run ``code`` silently on a shell connection of its own; ``on_reply`` gets the
+        reply's content and the hook's status read back with it (read through the
+        reply, which cannot be lost the way an iopub message published before our
+        subscription took hold can)."""
+        stream = self.km.connect_shell()
+        msg = self.km.session.msg(
+            "execute_request",
+            {
+                "code": code,
+                "silent": True,
+                "store_history": False,
+                "user_expressions": {"hook": _STATUS_EXPRESSION},
+                "allow_stdin": False,
+                # A failure here must never abort the user's queued cells.
+                "stop_on_error": False,
+            },
+        )
+        msg_id = msg["header"]["msg_id"]
+        self._own_ids.add(msg_id)
+        self._replies[msg_id] = (stream, on_reply)
+        stream.on_recv(self._on_reply)
+        self.km.session.send(stream, msg)
+        return msg_id
+
+    def _on_reply(self, parts: list[bytes]) -> None:
+        try:
+            _, msg_list = self.km.session.feed_identities(parts, copy=True)
+            parent_id = json.loads(msg_list[2]).get("msg_id")
+            content = json.loads(msg_list[4])
+        except (ValueError, KeyError, IndexError, AttributeError):
+            return
+        handler = self._forget_reply(parent_id)
+        if handler is not None:
+            handler(content, hook_status(content))
+
+    def _forget_reply(self, msg_id: str) -> ReplyHandler | None:
+        pending = self._replies.pop(msg_id, None)
+        if pending is None:
+            return None
+        stream, handler = pending
+        try:
+            stream.close(linger=0)
+        except Exception:  # noqa: BLE001 - a socket that cannot close is dropped all the same
+            pass
+        return handler
