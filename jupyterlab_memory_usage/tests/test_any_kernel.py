@@ -191,7 +191,12 @@ async def test_count_children_adds_the_children_at_the_boundaries(jp_fetch, jp_s
         await kernel.run("import numpy as np")
         created = await kernel.run(POOL_CODE)
         assert created["status"] == "ok", created
-        truth = int(await _stdout_of(kernel, WORKERS_RSS_CODE))
+        # Its record awaited before the next cell is sent: the children are read from
+        # outside when the server handles a cell's idle, and a next cell already running
+        # in the kernel by then (pool.terminate()) would be counted in this one.
+        workers_msg_id = kernel.send(WORKERS_RSS_CODE)
+        truth = int(await kernel.read_stdout(workers_msg_id))
+        await kernel.wait_records([workers_msg_id])
         # The kernel's own delta is a few MiB; the workers came in during the cell.
         assert_close(created["delta"], truth, 0.10, "delta of the cell that starts the pool, children counted")
         assert created["rss_peak"] >= created["rss_end"]
