@@ -79,8 +79,6 @@ class Figures:
         return Figures.of(self.rss_start_bytes + start_bytes, self.rss_end_bytes + end_bytes, peak)
 
 
-NO_FIGURES = Figures(None, None, None)
-
 
 def hook_figures(report: HookReport, sampled_peak_bytes: int | None) -> Figures:
     """A cell measured by the hook: its own readings; the server's samples during the

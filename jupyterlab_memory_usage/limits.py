@@ -219,8 +219,3 @@ def oom_kill_count(cgroups: list[MemoryCgroup]) -> int | None:
             return count
     return None
 
-
-def memory_limit(
-    pid: int | str = "self", proc_root: str = "/proc", cgroup_root: str = "/sys/fs/cgroup"
-) -> MemoryLimit | None:
-    return limit_of(memory_cgroups(pid, proc_root, cgroup_root), proc_root)

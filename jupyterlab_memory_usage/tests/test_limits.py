@@ -16,7 +16,6 @@ from ..limits import (
     cgroup_v2_oom_kill_count,
     limit_of,
     memory_cgroups,
-    memory_limit,
     oom_kill_count,
     OomKillReader,
     oom_kill_file,
@@ -24,6 +23,11 @@ from ..limits import (
     read_oom_kill_count,
 )
 from ..store import DIED, OK, ExecutionRecord, KernelHistory
+
+def memory_limit(pid="self", proc_root="/proc", cgroup_root="/sys/fs/cgroup"):
+    """The tightest limit of a process, as the process watcher reads it."""
+    return limit_of(memory_cgroups(pid, proc_root, cgroup_root), proc_root)
+
 
 GIB = 2**30
 PID = 4242
