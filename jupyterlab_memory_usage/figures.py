@@ -1,12 +1,14 @@
 """Pure functions that turn readings into a record's figures; no I/O, no state.
 
+The values are NamedTuples: immutable, and made once or twice per cell and per reading,
+where a frozen dataclass costs several times more to build.
+
 Times are seconds since the epoch (the kernel's wall clock), memory is bytes.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Mapping, NamedTuple
 
 from .store import EXITED, KILLED, OUT_OF_MEMORY, SIGNAL
 
@@ -18,8 +20,7 @@ OUTSIDE_EXACT = "outside_hwm"
 OUTSIDE_SAMPLED = "outside_sampled"
 
 
-@dataclass(frozen=True, slots=True)
-class HookReport:
+class HookReport(NamedTuple):
     """What the in-kernel hook measured for one cell, read from its ring slot or from
     its iopub comm message: the same type whichever way it came."""
 
@@ -55,8 +56,7 @@ class HookReport:
         return HOOK_EXACT if self.rss_hwm_bytes is not None else HOOK_SAMPLED
 
 
-@dataclass(frozen=True, slots=True)
-class Figures:
+class Figures(NamedTuple):
     """A cell's resident memory at its start and end, and the most it reached."""
 
     rss_start_bytes: int | None

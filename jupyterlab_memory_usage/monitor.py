@@ -54,8 +54,7 @@ class KernelMonitor:
         # Restarted by this server, not yet read since: asked until it answers (a request
         # sent while the new process was starting can be lost with the old one).
         self._remote_unread_since_restart = False
-        # A cell started: its first live reading is due at the next tick, however
-        # recent the last idle reading was.
+        # A cell started: its first live reading is due at the next tick.
         self._live_reading_due = False
 
     @property
@@ -189,7 +188,12 @@ class KernelMonitor:
         self.on_busy()
 
     def reading_due(self, now_wall_s: float, slack_s: float) -> bool:
-        return self._live_reading_due or now_wall_s - self.watcher.last_sample_wall_s + slack_s >= self.sample_interval_s()
+        # A running cell's first live reading comes at the next tick, however recent
+        # the last reading was; a cell that ended before it needs none (its final
+        # figures came), so short cells back to back keep the busy cadence.
+        if self._live_reading_due and self.busy:
+            return True
+        return now_wall_s - self.watcher.last_sample_wall_s + slack_s >= self.sample_interval_s()
 
     def sample_interval_s(self) -> float:
         """How often to read this kernel now: a busy kernel whose peak comes from its
