@@ -76,7 +76,7 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def table(headers: list[str], rows: list[list[str]]) -> str:
-    """A Markdown table, ready to paste into the README."""
+    """A Markdown table, ready to paste into docs/performance.md."""
     widths = [max(len(str(c)) for c in column) for column in zip(headers, *rows)]
     line = lambda cells: "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths)) + " |"  # noqa: E731
     return "\n".join([line(headers), "|" + "|".join("-" * (w + 2) for w in widths) + "|"] + [line(r) for r in rows])

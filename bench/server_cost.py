@@ -389,7 +389,7 @@ def main() -> None:
     parser.add_argument("--max-samples", type=int, default=5000)
     parser.add_argument("--batch", type=int, default=1,
                         help="memory phase: cells queued at once per kernel (1; more makes the kernels outrun "
-                             "the server on this machine, see the README)")
+                             "the server on this machine, see docs/performance.md)")
     parser.add_argument("--no-store-history", dest="store_history", action="store_false",
                         help="memory phase: store_history=False (by default True, as JupyterLab sends it; it "
                              "numbers the executions, so that missing records can be counted)")

@@ -36,7 +36,7 @@ export const heapModePlugin: JupyterFrontEndPlugin<void> = {
     held.add(app.commands.addCommand(CommandIDs.toggleHeapMode, {
       label: trans.__('Trace Python Heap (Heap Mode)'),
       caption: trans.__(
-        'Also record what each cell allocated in Python (tracemalloc), which RAM cannot show when memory is reused. Tracing slows code that makes many small Python objects about 10× (measured: 9.8× to 10.9×); large NumPy arrays hardly.'
+        'Also record what each cell allocated in Python (tracemalloc), which RAM cannot show when memory is reused. Tracing slows code that makes many small Python objects about 10× (measured: 6× to 13×); large NumPy arrays hardly.'
       ),
       isEnabled: () => current.model?.state?.hook === 'active',
       isToggled: () => current.model?.state?.heap_mode === true,
