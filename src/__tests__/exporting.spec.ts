@@ -1,5 +1,13 @@
 import { RECORD_FIELDS } from '../model/keys';
-import { csvField, EXPORT_FIELDS, exportBasePath, toCSV, toJSON } from '../timeline/exporting';
+import {
+  csvField,
+  EXPORT_FIELDS,
+  exportBasePath,
+  STATEMENT_EXPORT_FIELDS,
+  toCSV,
+  toJSON,
+  toStatementsCSV
+} from '../timeline/exporting';
 import kernelFixture from './fixtures/kernel.json';
 import { record } from './fixtures';
 
@@ -36,11 +44,13 @@ describe('toCSV', () => {
   it('has a column for every field of the API records, recorded from a real server', () => {
     const header = toCSV([]).split('\r\n')[0].split(',');
     for (const record of kernelFixture.executions) {
-      for (const key of Object.keys(record)) {
+      // The statements have a file of their own.
+      for (const key of Object.keys(record).filter(k => k !== 'statements')) {
         expect(header).toContain(key);
       }
     }
-    expect(EXPORT_FIELDS).toEqual(RECORD_FIELDS);
+    expect(EXPORT_FIELDS).toEqual(RECORD_FIELDS.filter(f => f !== 'statements'));
+    expect(header).not.toContain('statements');
     for (const field of ['died_reason', 'heap_delta', 'heap_peak_increment', 'oom_kills']) {
       expect(header).toContain(field);
     }
@@ -72,6 +82,44 @@ describe('toCSV', () => {
   });
 });
 
+const STATEMENTS = [
+  { line: 1, end_line: 1, delta: 8e8, peak_increment: 8e8, duration: 0.18, rss_end: 9e8 },
+  { line: 2, end_line: 3, delta: -8e8, peak_increment: null, duration: 0.5, rss_end: 1e8 },
+  { line: null, end_line: null, aggregated: 12, delta: 4096, peak_increment: 8192, duration: 0.01, rss_end: 1e8 }
+];
+
+describe('toStatementsCSV', () => {
+  it('writes one row per statement, with its record and its place in the list', () => {
+    const csv = toStatementsCSV([
+      { record: record({ msg_id: 'm1', cell_id: 'c1', execution_count: 3, statements: STATEMENTS }), source: 'x' },
+      { record: record({ msg_id: 'm2', statements: null }), source: null },
+      { record: record({ msg_id: 'm3' }), source: null }
+    ]);
+    const [header, ...rows] = csv.split('\r\n');
+    expect(header).toBe(
+      'msg_id,cell_id,execution_count,index,line,end_line,aggregated,delta,peak_increment,duration,rss_end'
+    );
+    expect(header.split(',')).toEqual([...STATEMENT_EXPORT_FIELDS]);
+    expect(rows).toEqual([
+      'm1,c1,3,0,1,1,,800000000,800000000,0.18,900000000',
+      'm1,c1,3,1,2,3,,-800000000,,0.5,100000000',
+      'm1,c1,3,2,,,12,4096,8192,0.01,100000000',
+      ''
+    ]);
+  });
+
+  it('guards the strings against formulas, as the records file does', () => {
+    const csv = toStatementsCSV([
+      { record: record({ msg_id: '=cmd', cell_id: '@c', statements: STATEMENTS.slice(0, 1) }), source: null }
+    ]);
+    expect(parseCSVRow(csv.split('\r\n')[1]).slice(0, 2)).toEqual(["'=cmd", "'@c"]);
+  });
+
+  it('is its header alone without statements', () => {
+    expect(toStatementsCSV([]).split('\r\n')).toHaveLength(2);
+  });
+});
+
 describe('exportBasePath', () => {
   it('puts the export next to the notebook', () => {
     expect(exportBasePath('work/analysis.ipynb')).toBe('work/analysis.memory-usage');
@@ -85,6 +133,13 @@ describe('toJSON', () => {
     expect(parsed.delta).toBe(8e8);
     expect(parsed.source).toBe('a = 1');
     expect(parsed.exit_code).toBeNull();
+    // Without statements measured, the list is null.
+    expect(parsed.statements).toBeNull();
+  });
+
+  it('keeps the statements as the list the server sent', () => {
+    const [parsed] = JSON.parse(toJSON([{ record: record({ statements: STATEMENTS }), source: 'a' }]));
+    expect(parsed.statements).toEqual(STATEMENTS);
   });
 });
 

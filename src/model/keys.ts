@@ -6,7 +6,8 @@ import {
   IKernelState,
   IKernelSummary,
   INotebookRunsReply,
-  ISample
+  ISample,
+  IStatement
 } from './types';
 
 /**
@@ -44,7 +45,18 @@ export const RECORD_FIELDS = fieldNames<IExecutionRecord>({
   died_reason: true,
   oom_kills: true,
   heap_delta: true,
-  heap_peak_increment: true
+  heap_peak_increment: true,
+  statements: true
+});
+
+export const STATEMENT_FIELDS = fieldNames<IStatement>({
+  line: true,
+  end_line: true,
+  aggregated: true,
+  delta: true,
+  peak_increment: true,
+  duration: true,
+  rss_end: true
 });
 
 export const SAMPLE_FIELDS = fieldNames<ISample>({

@@ -49,6 +49,30 @@ export interface IExecutionRecord {
   heap_delta?: number | null;
   /** Heap mode: the traced peak above the cell's start. */
   heap_peak_increment?: number | null;
+  /**
+   * The cell's top-level statements in execution order (IPython kernels with
+   * the hook); null where the kernel could not tell them apart. Beyond the
+   * server's limit, the last entry sums the rest (`aggregated`).
+   */
+  statements?: IStatement[] | null;
+}
+
+/** One top-level statement of a cell, as the kernel hook measured it. */
+export interface IStatement {
+  /** Its first line in the cell's source as typed (1-based); null for the aggregate. */
+  line: number | null;
+  /** Its last line: a `for` loop spans several. */
+  end_line: number | null;
+  /** How many statements this entry sums; absent for an ordinary statement. */
+  aggregated?: number;
+  /** Memory at its end minus memory at its start (bytes). */
+  delta: number;
+  /** Its peak above its start (bytes); null where the kernel cannot reset its peak. */
+  peak_increment: number | null;
+  /** Seconds. */
+  duration: number;
+  /** The kernel's memory at its end (bytes). */
+  rss_end: number;
 }
 
 export interface ISample {

@@ -54,7 +54,9 @@ export const timelinePlugin: JupyterFrontEndPlugin<void> = {
 
     held.add(app.commands.addCommand(CommandIDs.exportRecords, {
       label: trans.__('Export Memory Measurements'),
-      caption: trans.__('Save the kernel’s execution records next to the notebook, as CSV and JSON'),
+      caption: trans.__(
+        'Save the kernel’s execution records next to the notebook, as CSV and JSON, and their statements as a second CSV'
+      ),
       isEnabled: hasHistory,
       execute: async () => {
         const saved = await model.saveExport(app.serviceManager.contents);
@@ -62,7 +64,11 @@ export const timelinePlugin: JupyterFrontEndPlugin<void> = {
           return;
         }
         Notification.success(
-          trans.__('Saved %1 records to %2.csv and %2.json', saved.count, saved.base),
+          trans.__(
+            'Saved %1 records to %2.csv, %2.statements.csv and %2.json',
+            saved.count,
+            saved.base
+          ),
           { autoClose: 5000 }
         );
       }

@@ -1,10 +1,24 @@
 import { PathExt } from '@jupyterlab/coreutils';
 
-import { RECORD_FIELDS } from '../model/keys';
+import { RECORD_FIELDS, STATEMENT_FIELDS } from '../model/keys';
 import { IExecutionRecord } from '../model/types';
 
-/** Every field of the API's records; then the cell's source. */
-export const EXPORT_FIELDS: readonly (keyof IExecutionRecord)[] = RECORD_FIELDS;
+/**
+ * Every field of the API's records but their statements, which have a file of
+ * their own; then the cell's source.
+ */
+export const EXPORT_FIELDS: readonly (keyof IExecutionRecord)[] = RECORD_FIELDS.filter(
+  field => field !== 'statements'
+);
+
+/** The statements file: its record, its place in the record's list, its figures. */
+export const STATEMENT_EXPORT_FIELDS = [
+  'msg_id',
+  'cell_id',
+  'execution_count',
+  'index',
+  ...STATEMENT_FIELDS
+] as const;
 
 export interface IExportRow {
   record: IExecutionRecord;
@@ -42,17 +56,34 @@ export function csvField(value: unknown): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-export function toCSV(rows: readonly IExportRow[]): string {
-  const header = [...EXPORT_FIELDS, 'source'].join(',');
-  const lines = rows.map(({ record, source }) =>
-    [...EXPORT_FIELDS.map(f => csvField(record[f])), csvField(source)].join(',')
-  );
-  return [header, ...lines].join('\r\n') + '\r\n';
+function csvTable(header: readonly string[], rows: readonly (readonly unknown[])[]): string {
+  const lines = rows.map(values => values.map(csvField).join(','));
+  return [header.join(','), ...lines].join('\r\n') + '\r\n';
 }
 
+export function toCSV(rows: readonly IExportRow[]): string {
+  return csvTable(
+    [...EXPORT_FIELDS, 'source'],
+    rows.map(({ record, source }) => [...EXPORT_FIELDS.map(f => record[f]), source])
+  );
+}
+
+/** One row per statement of every record that has them, in each record's order. */
+export function toStatementsCSV(rows: readonly IExportRow[]): string {
+  const lines: unknown[][] = [];
+  for (const { record } of rows) {
+    (record.statements ?? []).forEach((statement, index) => {
+      const own: Record<string, unknown> = { ...record, ...statement, index };
+      lines.push(STATEMENT_EXPORT_FIELDS.map(field => own[field]));
+    });
+  }
+  return csvTable(STATEMENT_EXPORT_FIELDS, lines);
+}
+
+/** Every record with all its fields, its statements as a list (null without them), and its source. */
 export function toJSON(rows: readonly IExportRow[]): string {
   return JSON.stringify(
-    rows.map(({ record, source }) => ({ ...record, source })),
+    rows.map(({ record, source }) => ({ ...record, statements: record.statements ?? null, source })),
     null,
     1
   );

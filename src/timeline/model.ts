@@ -8,7 +8,7 @@ import { cellSource, firstLine } from '../model/cells';
 import { IExecutionRecord, IKernelState } from '../model/types';
 import { ICurrentKernel, IKernelMemoryModel, IMemoryUsageManager } from '../tokens';
 import { downsample, IPoint } from './downsample';
-import { exportBasePath, IExportRow, toCSV, toJSON } from './exporting';
+import { exportBasePath, IExportRow, toCSV, toJSON, toStatementsCSV } from './exporting';
 
 /** Points drawn for the memory series, however long the session. */
 export const DRAWN_POINTS = 600;
@@ -166,9 +166,9 @@ export class TimelineModel extends Disposable {
   }
 
   /**
-   * Save the kernel's records next to the notebook as CSV and JSON; returns
-   * the files' path without extension and how many records they hold, or
-   * null without a notebook.
+   * Save the kernel's records next to the notebook as CSV and JSON, and their
+   * statements as a second CSV; returns the files' path without extension
+   * and how many records they hold, or null without a notebook.
    */
   async saveExport(contents: Contents.IManager): Promise<{ base: string; count: number } | null> {
     const notebook = this.panel;
@@ -179,6 +179,7 @@ export class TimelineModel extends Disposable {
     const base = exportBasePath(notebook.context.path);
     for (const [extension, content] of [
       ['csv', toCSV(rows)],
+      ['statements.csv', toStatementsCSV(rows)],
       ['json', toJSON(rows)]
     ]) {
       await contents.save(`${base}.${extension}`, { type: 'file', format: 'text', content });
