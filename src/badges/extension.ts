@@ -3,19 +3,27 @@ import { INotebookModel, NotebookPanel } from '@jupyterlab/notebook';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { DisposableDelegate, DisposableSet, IDisposable } from '@lumino/disposable';
 
+import { ILineMarkSettings, NotebookLineMarks } from '../lines/notebookLines';
 import { EarlierRuns } from '../model/earlierRuns';
+import { NotebookRuns } from '../model/notebookRuns';
 import { IMemoryUsageManager } from '../tokens';
 import { IBadgeSettings, NotebookBadges } from './notebookBadges';
 
 const DEFAULT_BADGE_SETTINGS: IBadgeSettings = {
   show: true,
   minimumDeltaBytes: 0,
-  saveToMetadata: false
+  saveToMetadata: false,
+  showLineMarks: true
 };
 
+function lineMarkSettings(settings: IBadgeSettings): ILineMarkSettings {
+  return { show: settings.showLineMarks, minimumDeltaBytes: settings.minimumDeltaBytes };
+}
+
 /**
- * The badges of every notebook panel: one `NotebookBadges` view and its
- * earlier-runs model per panel, given the settings as they change.
+ * The badges and line marks of every notebook panel: per panel, its runs
+ * (with those of earlier sessions) and the two views drawn from them, given
+ * the settings as they change.
  */
 export class BadgesExtension
   implements DocumentRegistry.IWidgetExtension<NotebookPanel, INotebookModel>
@@ -31,23 +39,30 @@ export class BadgesExtension
 
   set settings(settings: IBadgeSettings) {
     this._settings = settings;
-    for (const badges of this._live) {
+    for (const { badges, lines } of this._live) {
       badges.settings = settings;
+      lines.settings = lineMarkSettings(settings);
     }
   }
 
   createNew(panel: NotebookPanel): IDisposable {
     const earlierRuns = new EarlierRuns(panel.context, this._manager);
-    const badges = new NotebookBadges(panel, this._manager, earlierRuns, this._trans, this._settings);
-    this._live.add(badges);
-    // The document manager disposes this with the panel.
+    const runs = new NotebookRuns(panel, this._manager, earlierRuns);
+    const views = {
+      badges: new NotebookBadges(panel, runs, this._trans, this._settings),
+      lines: new NotebookLineMarks(panel, runs, this._trans, lineMarkSettings(this._settings))
+    };
+    this._live.add(views);
+    // The document manager disposes this with the panel; the views first.
     return DisposableSet.from([
-      new DisposableDelegate(() => this._live.delete(badges)),
-      badges,
+      new DisposableDelegate(() => this._live.delete(views)),
+      views.badges,
+      views.lines,
+      runs,
       earlierRuns
     ]);
   }
 
   private _settings = DEFAULT_BADGE_SETTINGS;
-  private _live = new Set<NotebookBadges>();
+  private _live = new Set<{ badges: NotebookBadges; lines: NotebookLineMarks }>();
 }

@@ -3,151 +3,72 @@ import { NotebookPanel } from '@jupyterlab/notebook';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { PanelLayout } from '@lumino/widgets';
 
-import { Disposable } from '../disposable';
-import { EarlierRuns } from '../model/earlierRuns';
-import { runsByCell } from '../model/merge';
+import { NotebookRuns } from '../model/notebookRuns';
 import { IExecutionRecord } from '../model/types';
-import { IKernelMemoryModel, IMemoryUsageManager } from '../tokens';
 import { MemoryBadge } from './badge';
+import { CellsView } from './cellsView';
 import { badgeText, badgeTooltip, worthABadge } from './text';
 
 export interface IBadgeSettings {
   show: boolean;
   minimumDeltaBytes: number;
   saveToMetadata: boolean;
+  /** Marks beside the lines of the statements that moved memory. */
+  showLineMarks: boolean;
 }
 
 export const METADATA_KEY = 'memory_usage';
-/** Runs of a cell shown in its badge's tooltip, the latest first. */
-const RUNS_SHOWN = 5;
 
 /**
  * The badges of one notebook panel, keyed by cell id: a cell that moves keeps
  * its badge, a copy (a new id) has none, and a windowed notebook's cells get
  * theirs when they are first drawn.
  */
-export class NotebookBadges extends Disposable {
+export class NotebookBadges extends CellsView<IBadgeSettings> {
   constructor(
-    private readonly _panel: NotebookPanel,
-    private readonly _manager: IMemoryUsageManager,
-    private readonly _earlierRuns: EarlierRuns,
-    private readonly _trans: TranslationBundle,
-    private _settings: IBadgeSettings
+    panel: NotebookPanel,
+    runs: NotebookRuns,
+    trans: TranslationBundle,
+    settings: IBadgeSettings
   ) {
-    super();
-    _panel.sessionContext.kernelChanged.connect(this._bind, this);
-    _manager.settingsChanged.connect(this._bind, this);
-    _panel.content.modelChanged.connect(this._watchCells, this);
-    this._watchCells();
-    this._bind();
-    _earlierRuns.changed.connect(this._scheduleRender, this);
-  }
-
-  set settings(settings: IBadgeSettings) {
-    this._settings = settings;
-    this._scheduleRender();
+    super(panel, runs, trans, settings);
+    runs.executionsChanged.connect(this._onExecutionsChanged, this);
   }
 
   protected onDispose(): void {
-    if (this._frame) {
-      cancelAnimationFrame(this._frame);
-    }
-    this._unbindModel();
+    super.onDispose();
     for (const badge of this._badges.values()) {
       badge.dispose();
     }
     this._badges.clear();
   }
 
-  private _watchCells(): void {
-    this._panel.content.model?.cells.changed.connect(this._scheduleRender, this);
-    this._scheduleRender();
-  }
-
-  private _bind(): void {
-    const kernelId = this._panel.sessionContext.session?.kernel?.id;
-    const model = kernelId ? this._manager.modelFor(kernelId) : null;
-    if (model !== this._model) {
-      this._unbindModel();
-      this._model = model;
-      model?.executionsChanged.connect(this._onExecutionsChanged, this);
-      model?.stateChanged.connect(this._scheduleRender, this);
-    }
-    this._scheduleRender();
-  }
-
-  private _unbindModel(): void {
-    this._model?.executionsChanged.disconnect(this._onExecutionsChanged, this);
-    this._model?.stateChanged.disconnect(this._scheduleRender, this);
-    this._model = null;
-  }
-
-  private _onExecutionsChanged(
-    _: IKernelMemoryModel,
-    changed: IExecutionRecord[]
-  ): void {
-    if (this._settings.saveToMetadata) {
+  private _onExecutionsChanged(_: NotebookRuns, changed: IExecutionRecord[]): void {
+    if (this.settings.saveToMetadata) {
       this._saveToMetadata(changed);
     }
-    this._scheduleRender();
   }
 
-  private _scheduleRender(): void {
-    if (this.isDisposed || this._frame) {
-      return;
-    }
-    this._frame = requestAnimationFrame(() => {
-      this._frame = 0;
-      this._render();
-    });
-  }
-
-  private _render(): void {
+  protected render(): void {
     const seen = new Set<Cell>();
-    const model = this._model;
-    const currentPid = model?.state?.pid ?? null;
-    const runsOf = model
-      ? runsByCell(model.executions.values(), RUNS_SHOWN)
-      : new Map<string, IExecutionRecord[]>();
-    // Runs kept from earlier sessions: shown on cells the current kernel has not run.
-    const earlierRunsOf = runsByCell(this._earlierRuns.runs, RUNS_SHOWN);
-    const units = this._manager.units;
-    for (const cell of this._panel.content.widgets) {
+    const units = this.runs.units;
+    for (const cell of this.panel.content.widgets) {
       if (!(cell instanceof CodeCell) || cell.isDisposed) {
         continue;
       }
-      let runs: IExecutionRecord[] = runsOf.get(cell.model.id) ?? [];
-      const fromEarlierSession = runs.length === 0;
-      if (fromEarlierSession) {
-        runs = earlierRunsOf.get(cell.model.id) ?? [];
-      }
-      const latest = runs[0];
+      const cellRuns = this.runs.runsOf(cell.model.id);
+      const latest = cellRuns?.runs[0];
       if (
-        !this._settings.show ||
+        !cellRuns ||
         !latest ||
-        !worthABadge(latest, this._settings.minimumDeltaBytes)
+        !this.settings.show ||
+        !worthABadge(latest, this.settings.minimumDeltaBytes) ||
+        !this.isDrawn(cell)
       ) {
         continue;
       }
-      if (cell.isPlaceholder()) {
-        // Not drawn yet (windowed notebook): come back when it is, waiting
-        // once per cell however many renders happen before (a cell never
-        // scrolled to would otherwise pile up one callback per render).
-        if (!this._awaitingReady.has(cell)) {
-          this._awaitingReady.add(cell);
-          void cell.ready.then(() => {
-            this._awaitingReady.delete(cell);
-            this._scheduleRender();
-          });
-        }
-        continue;
-      }
       seen.add(cell);
-      const fromEarlierProcess =
-        !fromEarlierSession &&
-        latest.pid !== null &&
-        currentPid !== null &&
-        latest.pid !== currentPid;
+      const { runs, fromEarlierProcess, fromEarlierSession } = cellRuns;
       // A redraw comes with every poll of the kernel and every cell drawn:
       // a badge whose runs have not changed is left alone, not rewritten
       // (1,000 rewritten badges cost seconds of layout).
@@ -164,8 +85,13 @@ export class NotebookBadges extends Disposable {
       this._drawn.set(badge, key);
       badge.render({
         record: latest,
-        text: badgeText(latest, units, this._trans),
-        tooltip: badgeTooltip(runs, units, this._trans, fromEarlierProcess, fromEarlierSession),
+        text: badgeText(latest, units, this.trans),
+        tooltip: badgeTooltip(runs, units, this.trans, {
+          fromEarlierProcess,
+          fromEarlierSession,
+          // The source as the run's figures come: the lines they name.
+          source: cell.model.sharedModel.getSource()
+        }),
         fromEarlierProcess,
         fromEarlierSession
       });
@@ -198,7 +124,7 @@ export class NotebookBadges extends Disposable {
   }
 
   private _saveToMetadata(changed: IExecutionRecord[]): void {
-    const cells = this._panel.content.model?.cells;
+    const cells = this.panel.content.model?.cells;
     if (!cells) {
       return;
     }
@@ -224,9 +150,6 @@ export class NotebookBadges extends Disposable {
     }
   }
 
-  private _model: IKernelMemoryModel | null = null;
   private _badges = new Map<Cell, MemoryBadge>();
-  private _awaitingReady = new WeakSet<Cell>();
   private _drawn = new WeakMap<MemoryBadge, string>();
-  private _frame = 0;
 }

@@ -6,6 +6,8 @@ import {
   formatDuration,
   formatSignedBytes
 } from '../format';
+import { heaviestStatement, statementPlace } from '../lines/statements';
+import { sourceLine } from '../model/cells';
 import { IExecutionRecord } from '../model/types';
 
 const SEPARATOR = ' · ';
@@ -68,21 +70,39 @@ function diedLabel(record: IExecutionRecord, trans: TranslationBundle): string {
   return trans.__('kernel died');
 }
 
+/** Where a cell's runs come from, and its source. */
+export interface ITooltipContext {
+  /** Measured in a kernel process that has since been restarted. */
+  fromEarlierProcess: boolean;
+  /** Recorded in an earlier session. */
+  fromEarlierSession?: boolean;
+  /** The cell's source, to quote its heaviest statement. */
+  source?: string | null;
+}
+
+/** How much of a statement's line the tooltip quotes. */
+const QUOTED_LINE_LENGTH = 40;
+
 /**
- * The badge's tooltip: the full sentence for the latest run, then earlier runs.
+ * The badge's tooltip: the full sentence for the latest run, its heaviest
+ * statement, then earlier runs.
  */
 export function badgeTooltip(
   runs: readonly IExecutionRecord[],
   units: ByteUnits,
   trans: TranslationBundle,
-  fromEarlierProcess: boolean,
-  fromEarlierSession = false
+  context: ITooltipContext
 ): string {
+  const { fromEarlierProcess, fromEarlierSession = false, source = null } = context;
   const [latest, ...earlier] = runs;
   if (!latest) {
     return '';
   }
   const lines = [runSentence(latest, units, trans)];
+  const heaviest = heaviestStatementNote(latest, source, units, trans);
+  if (heaviest) {
+    lines.push(heaviest);
+  }
   if (fromEarlierProcess) {
     lines.push(trans.__('Measured before the kernel was restarted.'));
   }
@@ -199,6 +219,47 @@ function runSentence(
         total
       );
   }
+}
+
+/**
+ * The statement with the largest peak (or change), when the cell ran two or
+ * more: `Peak at line 3 (`b = a*2 + a*3`): +458.0 MiB above its start.`
+ */
+export function heaviestStatementNote(
+  record: IExecutionRecord,
+  source: string | null,
+  units: ByteUnits,
+  trans: TranslationBundle
+): string | null {
+  const heaviest = heaviestStatement(record.statements);
+  if (!heaviest) {
+    return null;
+  }
+  const { statement, by } = heaviest;
+  const size = formatSignedBytes(by === 'peak' ? statement.peak_increment ?? NaN : statement.delta, units);
+  if (statement.line === null) {
+    const count = statement.aggregated ?? 0;
+    return by === 'peak'
+      ? trans._n(
+          'Peak in the last statement: %2 above its start.',
+          'Peak in one of the last %1 statements: %2 above its start.',
+          count,
+          size
+        )
+      : trans._n(
+          'Most memory left by the last statement: %2.',
+          'Most memory left by the last %1 statements: %2.',
+          count,
+          size
+        );
+  }
+  const quoted = sourceLine(source, statement.line, QUOTED_LINE_LENGTH);
+  const place = quoted
+    ? trans.__('%1 (`%2`)', statementPlace(statement, trans), quoted)
+    : statementPlace(statement, trans);
+  return by === 'peak'
+    ? trans.__('Peak at %1: %2 above its start.', place, size)
+    : trans.__('Most memory left at %1: %2.', place, size);
 }
 
 function methodNote(method: string, trans: TranslationBundle): string {

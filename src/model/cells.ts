@@ -17,6 +17,17 @@ export function cellSource(panel: NotebookPanel | null, cellId: string): string 
 
 /** The first line of a source, cut to `maxLength` characters with an ellipsis. */
 export function firstLine(source: string | null, maxLength = Infinity): string {
-  const line = (source ?? '').split('\n')[0];
-  return line.length > maxLength ? line.slice(0, maxLength - 1) + '…' : line;
+  return cut((source ?? '').split('\n')[0], maxLength);
+}
+
+/**
+ * Line `line` (1-based) of a source without its indentation, cut to
+ * `maxLength` characters with an ellipsis; empty when the source has no such line.
+ */
+export function sourceLine(source: string | null, line: number, maxLength = Infinity): string {
+  return cut(((source ?? '').split('\n')[line - 1] ?? '').trim(), maxLength);
+}
+
+function cut(text: string, maxLength: number): string {
+  return text.length > maxLength ? text.slice(0, maxLength - 1) + '…' : text;
 }

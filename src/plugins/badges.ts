@@ -23,7 +23,8 @@ function badgeSettings(settings: ISettingRegistry.ISettings): IBadgeSettings {
     show: settings.get('showBadges').composite !== false,
     minimumDeltaBytes:
       Number.isFinite(minimumMiB) && minimumMiB > 0 ? minimumMiB * MIB : 0,
-    saveToMetadata: settings.get('saveToMetadata').composite === true
+    saveToMetadata: settings.get('saveToMetadata').composite === true,
+    showLineMarks: settings.get('showLineMarks').composite !== false
   };
 }
 

@@ -1,7 +1,9 @@
-import { expect, galata, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
+import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import type { Page } from '@playwright/test';
 import * as fs from 'fs';
 import * as path from 'path';
+
+import { cellId, expectClose, openInNotebook7, putNotebook, WINDOWED_SETTINGS } from './notebooks';
 
 /**
  * How the badges behave when cells move, are copied, are drawn lazily, when
@@ -15,9 +17,6 @@ const RUN_TIMEOUT = 30000;
 
 /** np.ones(n) holds 8 bytes an element. */
 const ONES = (n: number) => 8 * n;
-
-/** Cell ids of the notebooks this file writes itself (nbformat 4.5). */
-const cellId = (i: number) => `cell-${i}`;
 
 interface ICellView {
   index: number;
@@ -45,29 +44,6 @@ async function notebookWith(page: IJupyterLabPageFixture, sources: string[]) {
   for (const source of sources.slice(1)) {
     await page.notebook.addCell('code', source);
   }
-}
-
-/** Write a notebook through the contents API; its cells have the ids `cell-{i}`. */
-async function putNotebook(page: Page, filePath: string, sources: string[]) {
-  const content = {
-    nbformat: 4,
-    nbformat_minor: 5,
-    metadata: {
-      kernelspec: { name: 'python3', display_name: 'Python 3 (ipykernel)', language: 'python' }
-    },
-    cells: sources.map((source, i) => ({
-      id: cellId(i),
-      cell_type: 'code',
-      source,
-      metadata: {},
-      outputs: [],
-      execution_count: null
-    }))
-  };
-  const response = await page.request.put(`/api/contents/${filePath}`, {
-    data: { type: 'notebook', format: 'json', content }
-  });
-  expect(response.ok(), await response.text()).toBeTruthy();
 }
 
 /** The badge of the cell at `index`, found through the cell's own node. */
@@ -127,14 +103,6 @@ async function restartKernel(page: Page) {
   });
   await page.locator('.jp-Dialog .jp-mod-accept').click();
   await expect(page.locator('.jp-Dialog')).toHaveCount(0);
-}
-
-function expectClose(actual: number | null, expected: number, rel: number, what: string) {
-  expect(actual, `${what}: no figure`).not.toBeNull();
-  expect(
-    Math.abs((actual as number) - expected),
-    `${what}: ${((actual as number) / MIB).toFixed(2)} MiB, expected ${(expected / MIB).toFixed(2)} MiB`
-  ).toBeLessThanOrEqual(rel * Math.abs(expected));
 }
 
 const IMPORT = 'import numpy as np';
@@ -276,15 +244,7 @@ test.describe('badges follow their cells', () => {
 test.describe('a windowed notebook', () => {
   // 'full': only the cells in the viewport are in the DOM; the others are
   // placeholders until first drawn, and detached again when scrolled away.
-  test.use({
-    mockSettings: {
-      ...galata.DEFAULT_SETTINGS,
-      '@jupyterlab/notebook-extension:tracker': {
-        ...(galata.DEFAULT_SETTINGS['@jupyterlab/notebook-extension:tracker'] as object),
-        windowingMode: 'full'
-      }
-    }
-  });
+  test.use({ mockSettings: WINDOWED_SETTINGS });
 
   const COUNT = 100;
   const sources = Array.from({ length: COUNT }, (_, i) => {
@@ -483,20 +443,7 @@ test.describe('Notebook 7', () => {
   test('a cell run in Notebook 7 gets its badge', async ({ page, tmpPath, baseURL }) => {
     const filePath = `${tmpPath}/nb7.ipynb`;
     await putNotebook(page, filePath, [IMPORT, 'x = np.ones(10**7)']);
-    // The frame's own goto: galata's page.goto waits for JupyterLab's Launcher.
-    await page.mainFrame().goto(`${baseURL}/notebooks/${filePath}`);
-    await expect(page.locator('.jp-Notebook .jp-Cell')).toHaveCount(2, { timeout: 20000 });
-    // Wait for the notebook's kernel to be ready before running anything.
-    await expect
-      .poll(
-        async () => {
-          const sessions = await (await page.request.get('/api/sessions')).json();
-          const session = sessions.find((s: any) => s.path === filePath);
-          return session?.kernel?.execution_state;
-        },
-        { timeout: 30000 }
-      )
-      .toBe('idle');
+    await openInNotebook7(page, baseURL!, filePath, 2);
 
     // The badge of this run, finished: one of an earlier session (the same path
     // and cell ids) would also say `ok`.

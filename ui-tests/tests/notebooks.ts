@@ -1,0 +1,74 @@
+/**
+ * What several UI tests share: notebooks written through the contents API, a
+ * windowed notebook's settings, Notebook 7, and figures compared within a tolerance.
+ */
+import { expect, galata } from '@jupyterlab/galata';
+import type { Page } from '@playwright/test';
+
+const MIB = 2 ** 20;
+
+/** Cell ids of the notebooks `putNotebook` writes (nbformat 4.5). */
+export const cellId = (i: number) => `cell-${i}`;
+
+/** Write a notebook through the contents API; its cells have the ids `cell-{i}`. */
+export async function putNotebook(page: Page, filePath: string, sources: string[]) {
+  const content = {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: {
+      kernelspec: { name: 'python3', display_name: 'Python 3 (ipykernel)', language: 'python' }
+    },
+    cells: sources.map((source, i) => ({
+      id: cellId(i),
+      cell_type: 'code',
+      source,
+      metadata: {},
+      outputs: [],
+      execution_count: null
+    }))
+  };
+  const response = await page.request.put(`/api/contents/${filePath}`, {
+    data: { type: 'notebook', format: 'json', content }
+  });
+  expect(response.ok(), await response.text()).toBeTruthy();
+}
+
+/**
+ * Settings for a notebook windowed in full: only the cells in the viewport
+ * are in the DOM; the others are placeholders until first drawn, and
+ * detached again when scrolled away.
+ */
+export const WINDOWED_SETTINGS = {
+  ...galata.DEFAULT_SETTINGS,
+  '@jupyterlab/notebook-extension:tracker': {
+    ...(galata.DEFAULT_SETTINGS['@jupyterlab/notebook-extension:tracker'] as object),
+    windowingMode: 'full'
+  }
+};
+
+/** Open a notebook of `cells` cells in Notebook 7, and wait for its kernel to be idle. */
+export async function openInNotebook7(page: Page, baseURL: string, filePath: string, cells: number) {
+  // The frame's own goto: galata's page.goto waits for JupyterLab's Launcher.
+  await page.mainFrame().goto(`${baseURL}/notebooks/${filePath}`);
+  await expect(page.locator('.jp-Notebook .jp-Cell')).toHaveCount(cells, { timeout: 20000 });
+  // Wait for the notebook's kernel to be ready before running anything.
+  await expect
+    .poll(
+      async () => {
+        const sessions = await (await page.request.get('/api/sessions')).json();
+        const session = sessions.find((s: any) => s.path === filePath);
+        return session?.kernel?.execution_state;
+      },
+      { timeout: 30000 }
+    )
+    .toBe('idle');
+}
+
+/** Within `rel` of `expected`; says both in MiB otherwise. */
+export function expectClose(actual: number | null, expected: number, rel: number, what: string) {
+  expect(actual, `${what}: no figure`).not.toBeNull();
+  expect(
+    Math.abs((actual as number) - expected),
+    `${what}: ${((actual as number) / MIB).toFixed(2)} MiB, expected ${(expected / MIB).toFixed(2)} MiB`
+  ).toBeLessThanOrEqual(rel * Math.abs(expected));
+}
