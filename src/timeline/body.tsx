@@ -5,7 +5,8 @@ import { formatBytes } from '../format';
 import { IExecutionRecord, IKernelState } from '../model/types';
 import { ExecutionBars } from './bars';
 import { MemoryChart } from './chart';
-import { IChartPoint, TimelineNotice } from './model';
+import { IChartPoint, ISelectedCell, TimelineNotice } from './model';
+import { StatementsTable } from './statements';
 import { HeaviestTable, IHeaviestTableProps } from './table';
 
 export interface ITimelineBodyProps extends IHeaviestTableProps {
@@ -15,6 +16,8 @@ export interface ITimelineBodyProps extends IHeaviestTableProps {
   /** The executions drawn as spans, peaks and bars (all of them, or a choice). */
   drawn: IExecutionRecord[];
   series: IChartPoint[];
+  /** The active cell's latest run, when its statements were measured. */
+  selected: ISelectedCell | null;
 }
 
 /** Renders a snapshot of the timeline model; fetches nothing. */
@@ -45,6 +48,9 @@ export function TimelineBody(props: ITimelineBodyProps): JSX.Element {
           : trans.__('Change and peak of each execution')}
       </h3>
       <ExecutionBars drawn={props.drawn} units={props.units} trans={trans} onReveal={props.onReveal} />
+      {props.selected && (
+        <StatementsTable selected={props.selected} units={props.units} trans={trans} />
+      )}
       <HeaviestTable {...props} />
     </div>
   );

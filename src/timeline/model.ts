@@ -34,6 +34,13 @@ export interface IHeaviestRow {
   sourceLine: string;
 }
 
+/** The notebook's active cell, and its latest run here. */
+export interface ISelectedCell {
+  cellId: string;
+  record: IExecutionRecord;
+  source: string | null;
+}
+
 /**
  * What the timeline shows, derived from the current notebook's kernel model.
  * Lives outside React; the view renders a snapshot of it.
@@ -136,6 +143,27 @@ export class TimelineModel extends Disposable {
   }
 
   /**
+   * The active cell's latest run among `executions`, when the kernel hook
+   * measured its statements; null otherwise.
+   */
+  selected(executions: readonly IExecutionRecord[]): ISelectedCell | null {
+    const cellId = this.panel?.content.activeCell?.model.id;
+    if (!cellId) {
+      return null;
+    }
+    let latest: IExecutionRecord | null = null;
+    for (const record of executions) {
+      if (record.cell_id === cellId) {
+        latest = record; // in the order they started: the last is the latest
+      }
+    }
+    if (!latest?.statements?.length || latest.status === 'running') {
+      return null;
+    }
+    return { cellId, record: latest, source: cellSource(this.panel, cellId) };
+  }
+
+  /**
    * The executions to draw: all of them in a short session; in a long one, the
    * heaviest by peak and the most recent, in the order they started.
    */
@@ -210,8 +238,14 @@ export class TimelineModel extends Disposable {
   }
 
 
-  /** Listen to the current kernel model's executions and failures. */
+  /** Listen to the current notebook's active cell, and its kernel model's executions and failures. */
   private _follow(): void {
+    const panel = this._current.panel;
+    if (panel !== this._panel) {
+      this._panel?.content.activeCellChanged.disconnect(this._emit, this);
+      this._panel = panel;
+      panel?.content.activeCellChanged.connect(this._emit, this);
+    }
     const model = this._current.model;
     if (model !== this._kernelModel) {
       this._kernelModel?.executionsChanged.disconnect(this._emit, this);
@@ -239,6 +273,7 @@ export class TimelineModel extends Disposable {
     }
   }
 
+  private _panel: NotebookPanel | null = null;
   private _kernelModel: IKernelMemoryModel | null = null;
   private _serverMissing = false;
   private _heaviestOrder: HeaviestOrder = 'peak';

@@ -55,6 +55,7 @@ export class TimelinePanel extends ReactWidget {
         executions={executions}
         drawn={model.drawn(executions)}
         series={model.series(executions)}
+        selected={model.selected(executions)}
         heaviest={model.heaviest(executions)}
         heaviestOrder={model.heaviestOrder}
         units={model.units}

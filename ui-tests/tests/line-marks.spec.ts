@@ -128,6 +128,19 @@ test.describe('memory per line', () => {
       /\nPeak at line [123] \(`[^`]+`\): \+76\d\.\d MiB above its start\./
     );
 
+    // The timeline shows the selected cell's statements.
+    await page.notebook.selectCells(1);
+    await page.evaluate(() => (window as any).jupyterapp.commands.execute('memory-usage:open-timeline'));
+    const rows = page.locator('.jp-MemoryUsage-timeline .jp-MemoryUsage-statement-row');
+    await expect(rows).toHaveCount(5, { timeout: 15000 });
+    expect(await rows.evaluateAll(els => els.map(el => (el as HTMLElement).dataset.line))).toEqual([
+      '1',
+      '2',
+      '3',
+      '4',
+      '5'
+    ]);
+    await expect(rows.nth(2).locator('code')).toHaveText('np.ones(10**8).sum()');
     if (process.env.LINE_MARKS_SCREENSHOT) {
       await page.screenshot({ path: test.info().outputPath('line-marks.png') });
     }

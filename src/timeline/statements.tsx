@@ -1,0 +1,64 @@
+import { TranslationBundle } from '@jupyterlab/translation';
+import * as React from 'react';
+
+import { ByteUnits, formatDuration, formatSignedBytes } from '../format';
+import { statementRows, statementSentence } from '../lines/statements';
+import { ISelectedCell } from './model';
+
+export interface IStatementsTableProps {
+  selected: ISelectedCell;
+  units: ByteUnits;
+  trans: TranslationBundle;
+}
+
+/** The active cell's statements in its latest run: line, change, peak, time. */
+export function StatementsTable(props: IStatementsTableProps): JSX.Element {
+  const { selected, units, trans } = props;
+  const { record } = selected;
+  const rows = statementRows(record.statements ?? [], selected.source, trans);
+  return (
+    <div className="jp-MemoryUsage-statements" data-cell-id={selected.cellId}>
+      <h3 className="jp-MemoryUsage-heading">
+        {record.execution_count !== null
+          ? trans.__('Statements of cell [%1]', record.execution_count)
+          : trans.__('Statements of the selected cell')}
+      </h3>
+      <table className="jp-MemoryUsage-heaviestTable jp-MemoryUsage-statementsTable">
+        <thead>
+          <tr>
+            <th>{trans.__('Line')}</th>
+            <th>{trans.__('Change')}</th>
+            <th>{trans.__('Peak')}</th>
+            <th>{trans.__('Time')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map(({ statement, lines, label }, index) => (
+            <tr
+              key={index}
+              className={
+                lines
+                  ? 'jp-MemoryUsage-statement-row'
+                  : 'jp-MemoryUsage-statement-row jp-MemoryUsage-statement-aggregate'
+              }
+              data-line={statement.line ?? ''}
+              data-end-line={statement.end_line ?? ''}
+              data-aggregated={statement.aggregated ?? ''}
+              data-delta={statement.delta}
+              data-peak-increment={statement.peak_increment ?? ''}
+              title={statementSentence(statement, units, trans)}
+            >
+              <td className="jp-MemoryUsage-source">
+                {lines && <span className="jp-MemoryUsage-statementLine">{lines} </span>}
+                {lines ? <code>{label}</code> : label}
+              </td>
+              <td>{formatSignedBytes(statement.delta, units)}</td>
+              <td>{formatSignedBytes(statement.peak_increment ?? NaN, units)}</td>
+              <td>{formatDuration(statement.duration)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
