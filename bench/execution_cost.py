@@ -6,8 +6,11 @@
    server's websocket (as JupyterLab runs cells) and straight to the kernel over ZMQ: the ratio
    of total times (target <= 1.03). `--control` runs the same with the extension disabled on
    both servers: what two servers and kernels differ by when nothing of ours runs.
+   `--statements 1,10,100` runs it for cells of that many `pass` statements each.
 2. The in-kernel hook's own cost per cell, start and end apart: its `pre_run_cell` and
-   `post_run_cell` called in a loop inside the kernel (target <= 50 us in all).
+   `post_run_cell` called in a loop inside the kernel (target <= 50 us in all); and its cost
+   per top-level statement: its `run_code` wrapper against IPython's own, on a `pass`
+   statement, inside a cell (target <= 25 us).
 3. The latency from the kernel going idle (the `status: idle` message's header date) to the
    record being final in the API, polling the API back to back (target < 20 ms median).
 
@@ -26,10 +29,10 @@ from _common import (Server, WebsocketClient, as_timestamp, banner, execute, loa
                      percentile, table)
 
 
-def run_cells(driver, n: int) -> float:
+def run_cells(driver, n: int, code: str = "pass") -> float:
     t0 = time.perf_counter()
     for _ in range(n):
-        driver("pass")
+        driver(code)
     return time.perf_counter() - t0
 
 
@@ -49,8 +52,10 @@ def fresh_kernels(on: Server, off: Server, control: bool = False) -> tuple[str, 
     return k_on, k_off
 
 
-def cost_ratio(args, on: Server, off: Server) -> None:
-    print(f"\n-- {args.cells} executions of `pass` per round, path and mode, {args.rounds} rounds, each on "
+def cost_ratio(args, on: Server, off: Server, statements: int = 1) -> None:
+    code = "\n".join(["pass"] * statements)
+    what = "`pass`" if statements == 1 else f"cells of {statements} `pass` statements"
+    print(f"\n-- {args.cells} executions of {what} per round, path and mode, {args.rounds} rounds, each on "
           f"a new pair of kernels, the modes alternating every {args.chunk} executions --", flush=True)
     times = {path: {"enabled": [], "disabled": []} for path in args.paths}
     server_cpu = {"enabled": 0.0, "disabled": 0.0}
@@ -72,7 +77,7 @@ def cost_ratio(args, on: Server, off: Server) -> None:
                     client = server.client(kernel_id)
                     clients.append(client)
                     drivers[name] = zmq_driver(client)
-                run_cells(drivers[name], max(50, args.cells // 5))  # warm
+                run_cells(drivers[name], max(50, args.cells // 5), code)  # warm
             # Interleaved in chunks, the order flipping every chunk: the machine's load
             # drifts on a scale of seconds.
             spent = {"enabled": 0.0, "disabled": 0.0}
@@ -82,7 +87,7 @@ def cost_ratio(args, on: Server, off: Server) -> None:
                 n = args.cells // chunks + (1 if j < args.cells % chunks else 0)
                 order = ("enabled", "disabled") if (r + j) % 2 == 0 else ("disabled", "enabled")
                 for name in order:
-                    spent[name] += run_cells(drivers[name], n)
+                    spent[name] += run_cells(drivers[name], n, code)
             for name in spent:
                 times[path][name].append(spent[name])
             server_cpu["enabled"] += cpu_s(on) - cpu_before["enabled"]
@@ -161,6 +166,61 @@ def _jmu_bench(_n, _attr):
     _h.pre_run_cell()  # so that this cell's own post_run_cell reports sane figures
     return _r
 """
+
+
+STATEMENT_CODE = r"""
+import time as _t
+def _jmu_statement_bench(_n, _attr):
+    _h = getattr(get_ipython(), _attr)
+    _code = compile('pass', '<bench>', 'exec')
+    def _drive(_c):  # IPython's run_code on a statement that does not await: done in one step
+        try:
+            _c.send(None)
+        except StopIteration as _e:
+            return _e.value
+        raise RuntimeError('run_code suspended')
+    # This cell is itself a statement being measured: for the loop, the hook is as at a
+    # cell's top level, with a new log every 100 statements (a cell's entries).
+    _saved = _h._statements, _h._depth
+    _log = type(_saved[0])
+    _h._depth = 0
+    try:
+        _t0 = _t.perf_counter()
+        for _ in range(_n // 100):
+            for _ in range(100): _drive(_h._inner_run_code(_code, None))
+        _t1 = _t.perf_counter()
+        for _ in range(_n // 100):
+            _h._statements = _log(100)
+            for _ in range(100): _drive(_h.run_code(_code, None))
+        _t2 = _t.perf_counter()
+    finally:
+        _h._statements, _h._depth = _saved
+    _m = _n // 100 * 100
+    return {'bare': (_t1 - _t0) / _m * 1e6, 'wrapped': (_t2 - _t1) / _m * 1e6}
+"""
+
+
+def statement_cost(args, on: Server, k_on: str) -> None:
+    from jupyterlab_memory_usage.kernel_hook import STATE_ATTR
+
+    print(f"\n-- the hook's cost per top-level statement, in the kernel ({args.hook_loops} statements x "
+          f"{args.hook_reps} runs) --", flush=True)
+    client = on.client(k_on)
+    execute(client, STATEMENT_CODE)
+    runs = []
+    for _ in range(args.hook_reps):
+        _, _, out = execute(client, f"print(__import__('json').dumps(_jmu_statement_bench({args.hook_loops}, "
+                                    f"{STATE_ATTR!r})))")
+        runs.append(json.loads(out))
+        time.sleep(0.2)
+    client.stop_channels()
+    cost = [r["wrapped"] - r["bare"] for r in runs]
+    bare = [r["bare"] for r in runs]
+    print(table(["IPython's run_code on `pass`", "the hook's wrapper around it", "the hook's cost per statement"],
+                [[f"{median(bare):.1f} ({min(bare):.1f}–{max(bare):.1f})",
+                  f"{median([r['wrapped'] for r in runs]):.1f}",
+                  f"**{median(cost):.1f}** ({min(cost):.1f}–{max(cost):.1f})"]]))
+    print("µs per statement, median (min–max) over runs; target: the hook's cost <= 25 µs")
 
 
 def hook_cost(args, on: Server, k_on: str) -> None:
@@ -245,7 +305,9 @@ def main() -> None:
                         help="calls per run (each end publishes a message: keep iopub queues under their 1000 high-water mark)")
     parser.add_argument("--hook-reps", type=int, default=10)
     parser.add_argument("--latency-n", type=int, default=200)
-    parser.add_argument("--only", default="cost,hook,latency", help="cost,hook,latency")
+    parser.add_argument("--statements", default="1",
+                        help="top-level statements per cell in the cost run, a list (1; e.g. 1,10,100)")
+    parser.add_argument("--only", default="cost,hook,statement,latency", help="cost,hook,statement,latency")
     parser.add_argument("--control", action="store_true",
                         help="an A/A run: the 'enabled' server has the extension disabled too, so the "
                              "ratio shows what two servers and kernels differ by with nothing of ours "
@@ -266,7 +328,8 @@ def main() -> None:
     first = ("--MemoryUsage.enabled=False",) if args.control else tuple(args.enabled_args.split())
     with Server(*first, name="enabled") as on, Server("--MemoryUsage.enabled=False", name="disabled") as off:
         if "cost" in only:
-            cost_ratio(args, on, off)
+            for statements in (int(n) for n in args.statements.split(",")):
+                cost_ratio(args, on, off, statements)
         if not args.control:
             k_on, k_off = fresh_kernels(on, off)
             state = on.memory_state(k_on, since=10**12)
@@ -274,6 +337,8 @@ def main() -> None:
                   f"{off.get('/api/memory-usage/kernels')['kernels'] or 'no kernel watched'}", flush=True)
         if "hook" in only:
             hook_cost(args, on, k_on)
+        if "statement" in only:
+            statement_cost(args, on, k_on)
         if "latency" in only:
             latency(args, on, k_on)
     print(f"\nload average at end: {load()}; took {time.time() - t0:.0f} s", flush=True)

@@ -59,6 +59,15 @@ class MemoryUsage(Configurable):
         help="Cell annotations kept per kernel while waiting for their execution to start.",
     ).tag(config=True)
 
+    max_statements_per_cell = Int(
+        100,
+        min=1,
+        max=1000,
+        help="Per-statement figures kept for one execution (IPython kernels with the hook): "
+        "the statements beyond them are summed into the last entry. Applies to kernels "
+        "started after a change.",
+    ).tag(config=True)
+
     reset_peak = Bool(
         True,
         help="Reset the kernel's high-water mark (VmHWM, through /proc/PID/clear_refs) at "

@@ -20,6 +20,74 @@ OUTSIDE_EXACT = "outside_hwm"
 OUTSIDE_SAMPLED = "outside_sampled"
 
 
+class Statement(NamedTuple):
+    """One top-level statement of a cell, as the hook measured it; ``line`` and
+    ``end_line`` are lines of the cell as typed (1-based), None in the last entry of a
+    list that sums the ``aggregated`` statements beyond the kernel's limit."""
+
+    line: int | None
+    end_line: int | None
+    delta: int
+    # Above the statement's own start; None when the kernel could not reset its peak.
+    peak_increment: int | None
+    duration: float
+    rss_end: int
+    aggregated: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data = {"line": self.line, "end_line": self.end_line, "delta": self.delta,
+                "peak_increment": self.peak_increment, "duration": self.duration, "rss_end": self.rss_end}
+        if self.aggregated is not None:
+            data["aggregated"] = self.aggregated
+        return data
+
+    @classmethod
+    def from_json(cls, data: Any) -> Statement | None:
+        """An entry of a hook's comm message; None when it is not one."""
+        if not isinstance(data, Mapping):
+            return None
+        delta, rss_end, duration = _integer(data.get("delta")), _integer(data.get("rss_end")), _number(data.get("duration"))
+        if delta is None or rss_end is None or duration is None:
+            return None
+        return cls(_integer(data.get("line")), _integer(data.get("end_line")), delta,
+                   _integer(data.get("peak_increment")), duration, rss_end, _integer(data.get("aggregated")))
+
+
+def statements_from_json(value: Any) -> tuple[Statement, ...] | None:
+    """A comm message's statements, or None when it has none or any entry is malformed
+    (never a list with holes)."""
+    if not isinstance(value, list):
+        return None
+    statements = tuple(Statement.from_json(entry) for entry in value)
+    return None if any(s is None for s in statements) else statements
+
+
+_PROFILE_LINE_FIELDS = ("line", "hits", "delta", "peak_increment")
+
+
+def line_profile_from_comm(data: Mapping[str, Any]) -> dict[str, Any] | None:
+    """A hook's line profile of one cell's run, checked field by field (the API's
+    shape); None for another event. A profile that could not start has ``error``."""
+    if data.get("event") != "line_profile":
+        return None
+    if isinstance(data.get("error"), str):
+        return {"error": data["error"][:500], "backend": None, "events": 0, "duration": None, "overhead": None,
+                "lines_left_out": 0, "cells": []}
+    cells = []
+    for cell in data.get("cells") if isinstance(data.get("cells"), list) else []:
+        if not isinstance(cell, Mapping) or not isinstance(cell.get("lines"), list):
+            continue
+        lines = [{**{k: _integer(entry.get(k)) for k in _PROFILE_LINE_FIELDS}, "duration": _number(entry.get("duration"))}
+                 for entry in cell["lines"] if isinstance(entry, Mapping)]
+        cells.append({"execution_count": _integer(cell.get("execution_count")), "cell_id": None,
+                      "lines": [e for e in lines if e["line"] is not None]})
+    backend = data.get("backend")
+    return {"error": None, "backend": backend if isinstance(backend, str) else None,
+            "events": _integer(data.get("events")) or 0, "duration": _number(data.get("duration")),
+            "overhead": _number(data.get("overhead")), "lines_left_out": _integer(data.get("lines_left_out")) or 0,
+            "cells": cells}
+
+
 class HookReport(NamedTuple):
     """What the in-kernel hook measured for one cell, read from its ring slot or from
     its iopub comm message: the same type whichever way it came."""
@@ -34,6 +102,9 @@ class HookReport(NamedTuple):
     success: bool
     heap_delta_bytes: int | None = None
     heap_peak_increment_bytes: int | None = None
+    # Its top-level statements in execution order; None from a hook that does not
+    # measure them.
+    statements: tuple[Statement, ...] | None = None
 
     @classmethod
     def from_comm(cls, data: Mapping[str, Any]) -> HookReport | None:
@@ -49,6 +120,7 @@ class HookReport(NamedTuple):
             success=data.get("success") is not False,
             heap_delta_bytes=_integer(data.get("heap_delta")),
             heap_peak_increment_bytes=_integer(data.get("heap_peak_increment")),
+            statements=statements_from_json(data.get("statements")),
         )
 
     @property

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-from . import kernel_hook
+from . import kernel_hook, kernel_lines, kernel_ring
 from .config import MemoryUsage
 from .figures import HOOK_SAMPLED, HookReport
 from .ring import Ring
@@ -26,24 +26,28 @@ HOOK_LOADING = "loading"
 HOOK_ACTIVE = "active"
 HOOK_FAILED = "failed"
 
-_HEAP_UNAVAILABLE = {
-    HOOK_DISABLED: "Heap mode needs the in-kernel hook, which is turned off (MemoryUsage.load_kernel_hook) "
+# Why a request to the hook cannot be made, by hook state ({} names what it is for).
+_UNAVAILABLE = {
+    HOOK_DISABLED: "{} needs the in-kernel hook, which is turned off (MemoryUsage.load_kernel_hook) "
     "or not loaded into this kernel (not running)",
-    HOOK_NOT_APPLICABLE: "Heap mode needs the in-kernel hook, which works in IPython kernels only",
+    HOOK_NOT_APPLICABLE: "{} needs the in-kernel hook, which works in IPython kernels only",
     HOOK_LOADING: "The in-kernel hook is still loading; try again in a moment",
-    HOOK_FAILED: "Heap mode needs the in-kernel hook, which could not be loaded into this kernel",
+    HOOK_FAILED: "{} needs the in-kernel hook, which could not be loaded into this kernel",
 }
 # How long POST heap-mode waits for the kernel's reply before answering "pending".
 HEAP_MODE_REPLY_S = 5.0
 _LOADER_RETRY_S = 2.0
-_HOOK_SOURCE = Path(kernel_hook.__file__).read_text()
+# Sent in this order into one namespace: the hook uses what the first two define.
+_SOURCES = tuple((module.__name__, Path(module.__file__).read_text())
+                 for module in (kernel_ring, kernel_lines, kernel_hook))
 _STATUS_EXPRESSION = f"get_ipython().{kernel_hook.STATE_ATTR}.status()"
 
 ReplyHandler = Callable[[dict[str, Any], "dict[str, Any] | None"], None]
 
 
-class HeapModeUnavailable(Exception):
-    """Heap mode cannot be changed for this kernel (no active hook)."""
+class HookUnavailable(Exception):
+    """The hook cannot do what was asked of it: none is active, the kernel cannot be
+    reached, or it refused."""
 
 
 def is_ipython_kernel(kernel_manager: Any) -> bool:
@@ -56,14 +60,16 @@ def is_ipython_kernel(kernel_manager: Any) -> bool:
     return any("ipykernel" in str(arg) for arg in spec.argv)
 
 
-def hook_loader_code(ring_path: str | None = None) -> str:
+def hook_loader_code(ring_path: str | None = None,
+                     max_statements: int = kernel_ring.DEFAULT_MAX_STATEMENTS) -> str:
     # One expression: the silent execution runs in the user's namespace, and must
     # leave no name behind there.
+    execs = "".join(f"exec(compile({source!r}, {'<' + name + '>'!r}, 'exec'), ns), " for name, source in _SOURCES)
     return (
-        "(lambda ns: (exec(compile({src!r}, '<jupyterlab_memory_usage.kernel_hook>', 'exec'), ns),"
-        " ns['load_ipython_extension'](__import__('IPython').get_ipython(), {ring!r})))"
-        "({{'__name__': 'jupyterlab_memory_usage_kernel_hook'}})"
-    ).format(src=_HOOK_SOURCE, ring=ring_path)
+        f"(lambda ns: ({execs}"
+        f"ns['load_ipython_extension'](__import__('IPython').get_ipython(), {ring_path!r}, {int(max_statements)!r})))"
+        "({'__name__': 'jupyterlab_memory_usage_kernel_hook'})"
+    )
 
 
 def hook_status(content: dict[str, Any]) -> dict[str, Any] | None:
@@ -94,6 +100,10 @@ class HookControl:
         # the user wants it (to turn it back on after a restart, if configured).
         self.heap_mode = False
         self.heap_mode_wanted = False
+        # The cell whose next run the hook profiles line by line ("" any, None none),
+        # and how, as the hook last said.
+        self.line_profile_armed: str | None = None
+        self.line_profile_backend: str | None = None
         self._pid: int | None = None
         # Our silent requests whose iopub is no cell's: each id is dropped at its idle.
         self._own_ids: set[str] = set()
@@ -143,7 +153,8 @@ class HookControl:
                              self.kernel_id)
             self._fail()
             return
-        code = hook_loader_code(self.ring.path if self.ring is not None else None)
+        code = hook_loader_code(self.ring.path if self.ring is not None else None,
+                                self.config.max_statements_per_cell)
         try:
             self._loader_ids.add(self._silent_request(code, self._on_loader_reply))
         except Exception as e:  # noqa: BLE001
@@ -162,7 +173,7 @@ class HookControl:
             if not self.peak_reset:
                 self.warn_peak_not_reset("the kernel could not write its /proc/self/clear_refs")
             # A new process starts without tracing.
-            self.heap_mode = bool(status.get("heap_mode"))
+            self._note_status(status)
             if self.heap_mode_wanted and not self.heap_mode and self.config.heap_mode_after_restart:
                 self._send_heap_mode(True)
             if not status.get("ring"):
@@ -221,7 +232,7 @@ class HookControl:
     def _open_ring(self) -> None:
         self._close_ring()
         try:
-            self.ring = Ring(self._pid or 0)
+            self.ring = Ring(self._pid or 0, self.config.max_statements_per_cell)
         except OSError as e:
             self.log.info("memory-usage: no ring file for kernel %s (%s); its hook reports by iopub", self.kernel_id, e)
             self.ring = None
@@ -231,7 +242,7 @@ class HookControl:
             self.ring.close()
             self.ring = None
 
-    # ----- heap mode ---------------------------------------------------------------
+    # ----- heap mode, line profile: calls on the hook --------------------------------
 
     async def set_heap_mode(self, enabled: bool, timeout: float = HEAP_MODE_REPLY_S) -> bool | None:
         """Ask the kernel's hook to start tracemalloc, or to stop all tracing.
@@ -239,40 +250,66 @@ class HookControl:
         Returns whether heap mode is on, as the kernel says; None when its reply did
         not come within ``timeout`` (a cell still running: the request waits in the
         kernel's queue and ``heap_mode`` changes when it has run)."""
-        if self.state != HOOK_ACTIVE:
-            raise HeapModeUnavailable(_HEAP_UNAVAILABLE.get(self.state, _HEAP_UNAVAILABLE[HOOK_FAILED]))
+        self._require_active("Heap mode")
         self.heap_mode_wanted = enabled
-        future = self._send_heap_mode(enabled)
+        status = await self._wait(self._send_heap_mode(enabled), timeout)
+        return None if status is None else self.heap_mode
+
+    def _send_heap_mode(self, enabled: bool) -> asyncio.Future:
+        return self._call_hook(f"set_heap_mode({bool(enabled)!r})", "change heap mode")
+
+    async def arm_line_profile(self, cell_id: str | None, timeout: float = HEAP_MODE_REPLY_S) -> bool:
+        """Have the hook profile the next run of this cell line by line ("": whatever
+        cell runs next; None: no longer). Returns False when the kernel's reply did not
+        come within ``timeout`` (it comes when the running cell ends)."""
+        self._require_active("Profiling by line")
+        return await self._wait(self._call_hook(f"arm_line_profile({cell_id!r})", "arm the line profile"),
+                                timeout) is not None
+
+    def _require_active(self, what: str) -> None:
+        if self.state != HOOK_ACTIVE:
+            raise HookUnavailable(_UNAVAILABLE.get(self.state, _UNAVAILABLE[HOOK_FAILED]).format(what))
+
+    @staticmethod
+    async def _wait(future: asyncio.Future, timeout: float) -> dict[str, Any] | None:
         try:
             return await asyncio.wait_for(asyncio.shield(future), timeout)
         except asyncio.TimeoutError:
             return None
 
-    def _send_heap_mode(self, enabled: bool) -> asyncio.Future:
+    def _note_status(self, status: dict[str, Any]) -> None:
+        self.heap_mode = bool(status.get("heap_mode"))
+        armed = status.get("line_profile_armed")
+        self.line_profile_armed = armed if isinstance(armed, str) else None
+        backend = status.get("line_profile_backend")
+        self.line_profile_backend = backend if isinstance(backend, str) else None
+
+    def _call_hook(self, call: str, what: str) -> asyncio.Future:
+        """Call a method of the kernel's hook silently; the future gets the hook's
+        status read after it (HookUnavailable when it failed)."""
         future: asyncio.Future = asyncio.get_event_loop().create_future()
         # Read an error nobody awaits any more (a reply later than the route waited).
         future.add_done_callback(lambda f: f.cancelled() or f.exception())
 
         def on_reply(content: dict[str, Any], status: dict[str, Any] | None) -> None:
             if content.get("status") == "ok" and status is not None:
-                self.heap_mode = bool(status.get("heap_mode"))
+                self._note_status(status)
                 if not future.done():
-                    future.set_result(self.heap_mode)
+                    future.set_result(status)
                 return
-            self.log.warning("memory-usage: kernel %s could not change heap mode (%s: %s)",
-                             self.kernel_id, content.get("ename"), content.get("evalue"))
+            self.log.warning("memory-usage: kernel %s could not %s (%s: %s)",
+                             self.kernel_id, what, content.get("ename"), content.get("evalue"))
             if not future.done():
-                future.set_exception(HeapModeUnavailable(
-                    "The kernel's hook could not change heap mode: %s: %s" % (content.get("ename"),
-                                                                             content.get("evalue"))))
+                future.set_exception(HookUnavailable(
+                    "The kernel's hook could not %s: %s: %s" % (what, content.get("ename"), content.get("evalue"))))
 
         # A statement whose value is None: the silent execution leaves no name and no
         # output behind.
-        code = f"get_ipython().{kernel_hook.STATE_ATTR}.set_heap_mode({bool(enabled)!r})"
+        code = f"get_ipython().{kernel_hook.STATE_ATTR}.{call}"
         try:
             self._silent_request(code, on_reply)
         except Exception as e:  # noqa: BLE001
-            future.set_exception(HeapModeUnavailable(f"Cannot reach the kernel: {e}"))
+            future.set_exception(HookUnavailable(f"Cannot reach the kernel: {e}"))
         return future
 
     # ----- one silent request ------------------------------------------------------

@@ -12,6 +12,12 @@ opened) it publishes the figures on iopub instead, with the cell's request as
 parent, so they reach the server between that cell's ``busy`` and ``idle``; that
 message costs about 130 us per cell, the ring write a few.
 
+Each top-level statement of a cell (IPython compiles and runs each as its own code
+object through ``InteractiveShell.run_code``, which the hook wraps) is measured the
+same way: resident memory and the high-water mark read at its start and end, the
+mark reset at its start, so every statement gets an exact change and peak.  The
+cell's own peak is the highest mark read during it.
+
 Heap mode (opt-in, per kernel, turned on and off by the server through
 ``MemoryHook.set_heap_mode``): ``tracemalloc`` traces the Python heap (NumPy's
 buffers included); each cell then also hands over ``heap_delta`` (bytes allocated
@@ -19,88 +25,103 @@ and still held at its end) and ``heap_peak_increment`` (the traced peak above it
 start, the peak being reset at its start).  These see allocations that reuse memory
 freed earlier, which leave the resident figures unmoved.
 
-This module must stay importable on its own, from the standard library only:
-the server may send its source to a kernel whose environment lacks our
-package, and every import here is paid by every kernel.
+This module and ``kernel_ring`` use the standard library only: the server may send
+their source to a kernel whose environment lacks our package, and every import
+here is paid by every kernel.
 """
 
-import mmap
 import os
-import struct
 import sys
 import time
+
+try:
+    from .kernel_lines import BACKEND as LINE_PROFILE_BACKEND
+    from .kernel_lines import LineProfiler, LineProfileUnavailable, per_event_cost_s
+    from .kernel_ring import DEFAULT_MAX_STATEMENTS, MSG_ID_BYTES, RingWriter
+except ImportError:  # run from source by the server's loader, which runs theirs first
+    LINE_PROFILE_BACKEND = BACKEND  # noqa: F821 - defined by kernel_lines' source
 
 COMM_ID = "jupyterlab-memory-usage"
 TOPIC = b"memory-usage"
 HOOK_VERSION = 1
 STATE_ATTR = "_jupyterlab_memory_usage_hook"
 
-# The ring file: a header (magic, layout version, slot count, newest sequence number),
-# then RING_SLOTS slots of SLOT_SIZE bytes.  A slot holds one cell's figures; the
-# slot's sequence number is written last (after zeroing it), so a reader trusts only
-# a slot whose sequence number is non-zero and the same before and after it reads it.
-# Sequence n (from 1) lives in slot n % RING_SLOTS.
-RING_MAGIC = b"JLMURING"
-RING_VERSION = 2
-RING_SLOTS = 64
-RING_HEADER = struct.Struct("<8sIIQ")  # magic, version, slots, newest sequence
-RING_HEADER_SIZE = 64
-MSG_ID_BYTES = 63
-# msg_id, started, ended, rss_start, rss_end, rss_hwm (-1: none), heap_delta,
-# heap_peak_increment, flags (FLAG_*); 120 bytes, the sequence number after them.
-SLOT_BODY = struct.Struct("<63sddqqqqqB")
-FLAG_SUCCESS = 1
-FLAG_HEAP = 2  # the heap figures are valid (heap mode was on for the whole cell)
-SLOT_SEQ = struct.Struct("<Q")
-SLOT_SEQ_OFFSET = 120
-SLOT_SIZE = 128
-RING_SIZE = RING_HEADER_SIZE + RING_SLOTS * SLOT_SIZE
-NEWEST_SEQ_OFFSET = 16
+class StatementLog:
+    """The running cell's top-level statements, in execution order: at most
+    ``capacity`` entries, the statements beyond it summed into the last one.
+
+    An entry is ``[line, end_line, delta, peak_increment, duration_s, rss_end, count]``
+    (bytes, seconds; lines of the cell as typed, None for a summed entry; count > 1
+    only in a summed entry)."""
+
+    __slots__ = ("capacity", "entries", "aggregated")
+
+    def __init__(self, capacity):
+        self.capacity = max(int(capacity), 1)
+        self.entries = []
+        self.aggregated = False
+
+    def add(self, lines, delta, peak_increment, duration_s, rss_end):
+        entries = self.entries
+        if len(entries) < self.capacity:
+            entries.append([lines[0], lines[1], delta, peak_increment, duration_s, rss_end, 1])
+            return
+        last = entries[-1]
+        if not self.aggregated:
+            self.aggregated = True
+            last[0] = last[1] = None
+        last[2] += delta
+        if peak_increment is None or last[3] is None:
+            last[3] = None
+        elif peak_increment > last[3]:
+            last[3] = peak_increment
+        last[4] += duration_s
+        last[5] = rss_end
+        last[6] += 1
+
+    def to_json(self):
+        out = []
+        for line, end_line, delta, peak, duration_s, rss_end, count in self.entries:
+            entry = {"line": line, "end_line": end_line, "delta": delta, "peak_increment": peak,
+                     "duration": duration_s, "rss_end": rss_end}
+            if count > 1:
+                entry["aggregated"] = count
+            out.append(entry)
+        return out
 
 
-def slot_offset(seq):
-    return RING_HEADER_SIZE + (seq % RING_SLOTS) * SLOT_SIZE
+def code_lines(code, line_offset=0):
+    """The first and last line of a statement's code object, its nested code (function
+    and class bodies) included; (None, None) when it has none."""
+    first = last = None
+    stack = [code]
+    while stack:
+        c = stack.pop()
+        for _, _, line in c.co_lines():
+            if line:
+                if first is None or line < first:
+                    first = line
+                if last is None or line > last:
+                    last = line
+        stack.extend(k for k in c.co_consts if isinstance(k, type(code)))
+    if first is None:
+        return None, None
+    return first + line_offset, last + line_offset
 
 
-class _RingWriter:
-    """The kernel's side of the ring file: one slot per finished cell."""
-
-    def __init__(self, path):
-        fd = os.open(path, os.O_RDWR)
-        try:
-            if os.fstat(fd).st_size < RING_SIZE:
-                raise ValueError("ring file too small")
-            self._mm = mmap.mmap(fd, RING_SIZE, access=mmap.ACCESS_WRITE)
-        finally:
-            os.close(fd)
-        magic, version, slots, newest = RING_HEADER.unpack_from(self._mm, 0)
-        if magic != RING_MAGIC or version != RING_VERSION or slots != RING_SLOTS:
-            self._mm.close()
-            raise ValueError("not a ring file of this layout")
-        self._seq = newest
-
-    def write(self, msg_id, started, ended, rss_start, rss_end, rss_hwm, success, heap=None):
-        mm = self._mm
-        seq = self._seq + 1
-        offset = slot_offset(seq)
-        seq_offset = offset + SLOT_SEQ_OFFSET
-        SLOT_SEQ.pack_into(mm, seq_offset, 0)
-        flags = FLAG_SUCCESS if success else 0
-        heap_delta = heap_peak_increment = 0
-        if heap is not None:
-            flags |= FLAG_HEAP
-            heap_delta, heap_peak_increment = heap
-        SLOT_BODY.pack_into(mm, offset, msg_id, started, ended, rss_start, rss_end, rss_hwm,
-                            heap_delta, heap_peak_increment, flags)
-        SLOT_SEQ.pack_into(mm, seq_offset, seq)
-        SLOT_SEQ.pack_into(mm, NEWEST_SEQ_OFFSET, seq)
-        self._seq = seq
-
-    def close(self):
-        try:
-            self._mm.close()
-        except (BufferError, ValueError):
-            pass
+def leading_blank_lines(raw_cell):
+    """The lines IPython drops from a cell's start before it compiles it (its
+    ``leading_empty_lines`` transform): the statements' lines count from after them."""
+    count = start = 0
+    while True:
+        end = raw_cell.find("\n", start)
+        line = raw_cell[start:] if end < 0 else raw_cell[start:end + 1]
+        if line and not line.isspace():
+            return count
+        if end < 0:
+            return 0  # a blank cell is kept as it is
+        count += 1
+        start = end + 1
 
 
 class ProcMemory:
@@ -164,9 +185,10 @@ def _status_kib(text, key):
 
 
 class MemoryHook:
-    """Callbacks registered on the shell's ``pre_run_cell`` and ``post_run_cell``."""
+    """Callbacks registered on the shell's ``pre_run_cell`` and ``post_run_cell``, and a
+    wrapper around its ``run_code``, which IPython calls once per top-level statement."""
 
-    def __init__(self, shell, ring_path=None):
+    def __init__(self, shell, ring_path=None, max_statements=DEFAULT_MAX_STATEMENTS):
         self.shell = shell
         self.kernel = getattr(shell, "kernel", None)
         self.proc = ProcMemory()
@@ -175,12 +197,32 @@ class MemoryHook:
         self.ring_error = None
         if ring_path is not None and self.kernel is not None:
             try:
-                self.ring = _RingWriter(ring_path)
+                self.ring = RingWriter(ring_path)
             except (OSError, ValueError) as e:
                 self.ring_error = "%s: %s" % (type(e).__name__, e)
+        self.max_statements = max(int(max_statements), 1)
+        if self.ring is not None:
+            self.max_statements = min(self.max_statements, self.ring.statement_capacity)
         self._started = None
         self._rss_start_bytes = None
         self._peak_was_reset = False
+        # The running cell's statements (None between cells and in silent executions),
+        # the highest high-water mark read during it (each statement resets the mark),
+        # and how many lines IPython dropped from its start.
+        self._statements = None
+        self._cell_hwm_bytes = 0
+        self._line_offset = 0
+        self._depth = 0  # run_code calls in progress: only the outermost is a statement
+        self._inner_run_code = None
+        self._had_own_run_code = False
+        # Line by line (kernel_lines), armed for one cell's next run: its id as the
+        # frontend sends it in the request's metadata, "" for the next cell whatever it
+        # is, None when not armed.  Lines IPython dropped from the top of earlier cells,
+        # by their file, so that their functions' lines are the cells' as typed.
+        self.line_profile_armed = None
+        self._line_profiler = None
+        self._offsets = {}
+        self._offset_pending = False
         # Heap mode: the tracemalloc module once turned on, and the traced size at the
         # current cell's start (None: no heap figures for this cell).
         self._tracemalloc = None
@@ -211,14 +253,103 @@ class MemoryHook:
             self._heap_start = tm.get_traced_memory()[0]
         else:
             self._heap_start = None
+        raw_cell = getattr(info, "raw_cell", None)
+        self._line_offset = leading_blank_lines(raw_cell) if isinstance(raw_cell, str) else 0
+        self._offset_pending = self._line_offset > 0
+        self._statements = StatementLog(self.max_statements)
+        self._cell_hwm_bytes = 0
+        profile_error = self._maybe_start_line_profile()
         self._started = time.time()
         self._rss_start_bytes = self.proc.rss_bytes()
         self.proc.reset_peak()
         self._peak_was_reset = self.proc.can_reset_peak
+        if profile_error is not None:
+            self._publish({"event": "line_profile", "error": profile_error})
+
+    # ----- line by line ----------------------------------------------------------
+
+    def arm_line_profile(self, cell_id):
+        """Profile the next run of this cell (None: disarm; "": whatever cell runs next)."""
+        self.line_profile_armed = cell_id
+
+    def _maybe_start_line_profile(self):
+        armed = self.line_profile_armed
+        if armed is None or self.kernel is None:
+            return None
+        if armed:
+            metadata = self.kernel.get_parent("shell").get("metadata") or {}
+            if metadata.get("cellId") != armed:
+                return None
+        self.line_profile_armed = None
+        cells = getattr(getattr(self.shell, "compile", None), "_filename_map", None)
+        if not isinstance(cells, dict):
+            return "this IPython keeps no map of its cells' files"
+        profiler = LineProfiler(self.proc, cells, self._offsets, per_event_cost_s(self.proc))
+        try:
+            profiler.start()
+        except LineProfileUnavailable as e:
+            return str(e)
+        self._line_profiler = profiler
+        return None
+
+    def _stop_line_profile(self):
+        profiler, self._line_profiler = self._line_profiler, None
+        if profiler is None:
+            return None
+        profiler.stop()
+        return profiler
+
+    def _rss_and_hwm(self):
+        """Resident memory and the high-water mark, the line profiler's resets included."""
+        rss, hwm = self.proc.rss_and_hwm_bytes()
+        profiler = self._line_profiler
+        if profiler is not None and profiler.hwm_bytes > hwm:
+            hwm = profiler.hwm_bytes
+        return rss, hwm
+
+    async def run_code(self, code_obj, result=None, *, async_=False):
+        """One top-level statement of a cell: its resident memory at its start and end,
+        the most it reached (the high-water mark reset at its start), its duration."""
+        statements = self._statements
+        if statements is None or self._depth:
+            return await self._inner_run_code(code_obj, result, async_=async_)
+        self._depth += 1
+        try:
+            if self._offset_pending:
+                self._note_offset(code_obj.co_filename)
+            rss_start, hwm = self._rss_and_hwm()
+            if hwm > self._cell_hwm_bytes:
+                self._cell_hwm_bytes = hwm  # what the cell reached before this statement
+            peak_reset = self.proc.reset_peak()
+            if self._line_profiler is not None:
+                self._line_profiler.hwm_bytes = 0
+            started = time.perf_counter()
+            try:
+                return await self._inner_run_code(code_obj, result, async_=async_)
+            finally:
+                duration_s = time.perf_counter() - started
+                rss_end, hwm = self._rss_and_hwm()
+                if hwm > self._cell_hwm_bytes:
+                    self._cell_hwm_bytes = hwm
+                delta = rss_end - rss_start
+                # A mark read after memory was freed can come out a little below the start.
+                peak = max(hwm - rss_start, delta, 0) if peak_reset else None
+                statements.add(code_lines(code_obj, self._line_offset), delta, peak, duration_s, rss_end)
+        finally:
+            self._depth -= 1
+
+    def _note_offset(self, filename):
+        self._offset_pending = False
+        if len(self._offsets) >= 1000:
+            self._offsets.pop(next(iter(self._offsets)))
+        self._offsets[filename] = self._line_offset
 
     def post_run_cell(self, result=None):
         ended = time.time()
+        profiler = self._stop_line_profile()
         rss_end_bytes, hwm_bytes = self.proc.rss_and_hwm_bytes()
+        hwm_bytes = max(hwm_bytes, self._cell_hwm_bytes, profiler.hwm_bytes if profiler is not None else 0)
+        statements, self._statements = self._statements, None
         heap = None
         heap_start, self._heap_start = self._heap_start, None
         tm = self._tracemalloc
@@ -231,6 +362,8 @@ class MemoryHook:
         success = True
         if result is not None:
             success = result.error_before_exec is None and result.error_in_exec is None
+        if profiler is not None:
+            self._publish({"event": "line_profile", **profiler.result()})
         ring = self.ring
         if ring is not None:
             msg_id = self.kernel.get_parent("shell").get("header", {}).get("msg_id")
@@ -239,7 +372,7 @@ class MemoryHook:
                 if len(key) <= MSG_ID_BYTES:
                     ring.write(
                         key, started, ended, self._rss_start_bytes, rss_end_bytes,
-                        hwm_bytes if self._peak_was_reset else -1, success, heap,
+                        hwm_bytes if self._peak_was_reset else -1, success, heap, statements,
                     )
                     return
             # An id the slot cannot hold: this cell's figures go by iopub.
@@ -255,6 +388,7 @@ class MemoryHook:
                 "success": success,
                 "heap_delta": heap[0] if heap is not None else None,
                 "heap_peak_increment": heap[1] if heap is not None else None,
+                "statements": statements.to_json() if statements is not None else None,
             }
         )
 
@@ -279,11 +413,17 @@ class MemoryHook:
             "ring": self.ring is not None,
             "ring_error": self.ring_error,
             "heap_mode": self.heap_mode(),
+            "line_profile_armed": self.line_profile_armed,
+            "line_profile_backend": LINE_PROFILE_BACKEND,
         }
 
     def register(self):
         self.shell.events.register("pre_run_cell", self.pre_run_cell)
         self.shell.events.register("post_run_cell", self.post_run_cell)
+        # Another extension may have wrapped run_code before us: ours calls its wrapper.
+        self._had_own_run_code = "run_code" in vars(self.shell)
+        self._inner_run_code = self.shell.run_code
+        self.shell.run_code = self.run_code
 
     def unregister(self):
         for name, callback in (
@@ -294,21 +434,28 @@ class MemoryHook:
                 self.shell.events.unregister(name, callback)
             except ValueError:
                 pass
+        self._stop_line_profile()
+        if vars(self.shell).get("run_code") == self.run_code:
+            if self._had_own_run_code:
+                self.shell.run_code = self._inner_run_code
+            else:
+                del self.shell.run_code
         self.proc.close()
         if self.ring is not None:
             self.ring.close()
             self.ring = None
 
 
-def load_ipython_extension(shell, ring_path=None):
+def load_ipython_extension(shell, ring_path=None, max_statements=DEFAULT_MAX_STATEMENTS):
     """Register the hook once per shell; loading it again replaces the old one.
 
     ``ring_path``: the ring file the server created for this kernel process; without
-    it the figures go by iopub."""
+    it the figures go by iopub.  ``max_statements``: entries per cell, the statements
+    beyond them summed into the last."""
     old = getattr(shell, STATE_ATTR, None)
     if old is not None:
         old.unregister()
-    hook = MemoryHook(shell, ring_path)
+    hook = MemoryHook(shell, ring_path, max_statements)
     if old is not None:
         hook._tracemalloc = old._tracemalloc  # heap mode survives a reload
     hook.register()

@@ -183,6 +183,14 @@ class KernelMonitor:
     async def set_heap_mode(self, enabled: bool, timeout: float = HEAP_MODE_REPLY_S) -> bool | None:
         return await self.hook.set_heap_mode(enabled, timeout)
 
+    async def arm_line_profile(self, cell_id: str | None) -> bool:
+        return await self.hook.arm_line_profile(cell_id)
+
+    def line_profile_state(self) -> dict[str, Any]:
+        hook = self.hook
+        return {"line_profile_armed": hook.line_profile_armed if hook.active else None,
+                "line_profile_backend": hook.line_profile_backend if hook.active else None}
+
     def _went_busy(self) -> None:
         self._live_reading_due = True
         self.on_busy()
@@ -255,4 +263,5 @@ class KernelMonitor:
             "reason_message": watcher.reason_message,
             "restarts": watcher.restarts,
             "sampled_at": watcher.last_sample_wall_s or None,
+            **self.line_profile_state(),
         }

@@ -16,8 +16,8 @@ import os
 import shutil
 import tempfile
 import threading
-from . import kernel_hook as layout
-from .figures import HookReport
+from . import kernel_ring as layout
+from .figures import HookReport, Statement
 
 _dir_lock = threading.Lock()
 _private_dir: str | None = None
@@ -52,15 +52,18 @@ def private_dir() -> str:
 class Ring:
     """One kernel process's ring file, created empty and read at each idle."""
 
-    def __init__(self, pid: int):
+    def __init__(self, pid: int, statement_capacity: int = layout.DEFAULT_MAX_STATEMENTS):
         directory = private_dir()
         fd, path = tempfile.mkstemp(prefix=f"kernel-{pid}-", suffix=".ring", dir=directory)
+        self._slot_size = layout.slot_size(statement_capacity)
+        size = layout.ring_size(statement_capacity)
         try:
             os.fchmod(fd, 0o600)
-            header = bytearray(layout.RING_SIZE)
-            layout.RING_HEADER.pack_into(header, 0, layout.RING_MAGIC, layout.RING_VERSION, layout.RING_SLOTS, 0)
-            os.write(fd, bytes(header))
-            self._mm: mmap.mmap | None = mmap.mmap(fd, layout.RING_SIZE, access=mmap.ACCESS_READ)
+            os.ftruncate(fd, size)  # zeros: no slot is valid yet
+            header = layout.RING_HEADER.pack(layout.RING_MAGIC, layout.RING_VERSION, layout.RING_SLOTS, 0,
+                                             statement_capacity, self._slot_size)
+            os.pwrite(fd, header, 0)
+            self._mm: mmap.mmap | None = mmap.mmap(fd, size, access=mmap.ACCESS_READ)
         except BaseException:
             os.close(fd)
             _unlink(path)
@@ -80,7 +83,7 @@ class Ring:
         key = key.ljust(layout.MSG_ID_BYTES, b"\0")
         (newest,) = layout.SLOT_SEQ.unpack_from(mm, layout.NEWEST_SEQ_OFFSET)
         for seq in range(newest, max(newest - layout.RING_SLOTS, 0), -1):
-            offset = layout.slot_offset(seq)
+            offset = layout.slot_offset(seq, self._slot_size)
             seq_offset = offset + layout.SLOT_SEQ_OFFSET
             if layout.SLOT_SEQ.unpack_from(mm, seq_offset)[0] != seq:
                 continue  # being written, or already overwritten by a later cell
@@ -88,6 +91,7 @@ class Ring:
                 continue
             (_, started, ended, rss_start, rss_end, rss_hwm, heap_delta, heap_peak_increment,
              flags) = layout.SLOT_BODY.unpack_from(mm, offset)
+            statements = _statements(mm, offset) if flags & layout.FLAG_STATEMENTS else None
             if layout.SLOT_SEQ.unpack_from(mm, seq_offset)[0] != seq:
                 return None  # overwritten while we read it
             heap = bool(flags & layout.FLAG_HEAP)
@@ -100,6 +104,7 @@ class Ring:
                 success=bool(flags & layout.FLAG_SUCCESS),
                 heap_delta_bytes=heap_delta if heap else None,
                 heap_peak_increment_bytes=heap_peak_increment if heap else None,
+                statements=statements,
             )
         return None
 
@@ -108,6 +113,20 @@ class Ring:
             self._mm.close()
             self._mm = None
         _unlink(self.path)
+
+
+def _statements(mm: mmap.mmap, slot: int) -> tuple[Statement, ...]:
+    offset = slot + layout.STATEMENTS_OFFSET
+    count, aggregated = layout.STATEMENTS_HEAD.unpack_from(mm, offset)
+    offset += layout.STATEMENTS_HEAD.size
+    out = []
+    for line, end_line, delta, peak, duration_s, rss_end in layout.STATEMENT.iter_unpack(
+            mm[offset:offset + count * layout.STATEMENT.size]):
+        out.append(Statement(None if line < 0 else line, None if end_line < 0 else end_line, delta,
+                             None if peak < 0 else peak, duration_s, rss_end))
+    if aggregated and out:
+        out[-1] = out[-1]._replace(aggregated=aggregated)
+    return tuple(out)
 
 
 def _unlink(path: str) -> None:

@@ -10,7 +10,7 @@ from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
 from tornado import web
 
-from .hook_control import HeapModeUnavailable
+from .hook_control import HookUnavailable
 from .scheduler import MemoryMonitor
 
 AUTH_RESOURCE = "kernels"
@@ -134,12 +134,39 @@ class HeapModeHandler(MemoryUsageHandler):
             raise web.HTTPError(400, "The body must be a JSON object with 'enabled': true or false")
         try:
             heap_mode = await monitor.set_heap_mode(body["enabled"])
-        except HeapModeUnavailable as e:
+        except HookUnavailable as e:
             raise web.HTTPError(409, str(e).replace("%", "%%")) from None
         pending = heap_mode is None
         self.set_status(202 if pending else 200)
         self.finish_json({"kernel_id": kernel_id, "heap_mode": monitor.state()["heap_mode"],
                           "requested": body["enabled"], "pending": pending})
+
+
+class LineProfileHandler(MemoryUsageHandler):
+    """Profile a cell's next run line by line (POST), or no longer (DELETE)."""
+
+    @web.authenticated
+    @authorized
+    async def post(self, kernel_id: str) -> None:
+        monitor = self.kernel_monitor(kernel_id)
+        cell_id = self.json_body().get("cell_id")
+        if not (cell_id is None or (isinstance(cell_id, str) and 0 < len(cell_id) <= _MAX_ID_LENGTH)):
+            raise web.HTTPError(400, "'cell_id' must be a cell id of 1 to %d characters, or null for the next "
+                                "cell" % _MAX_ID_LENGTH)
+        await self._arm(monitor, kernel_id, "" if cell_id is None else cell_id)
+
+    @web.authenticated
+    @authorized
+    async def delete(self, kernel_id: str) -> None:
+        await self._arm(self.kernel_monitor(kernel_id), kernel_id, None)
+
+    async def _arm(self, monitor, kernel_id: str, cell_id: str | None) -> None:
+        try:
+            answered = await monitor.arm_line_profile(cell_id)
+        except HookUnavailable as e:
+            raise web.HTTPError(409, str(e).replace("%", "%%")) from None
+        self.set_status(200 if answered else 202)
+        self.finish_json({"kernel_id": kernel_id, **monitor.line_profile_state(), "pending": not answered})
 
 
 class NotebookRunsHandler(MemoryUsageHandler):
@@ -163,5 +190,6 @@ def route_handlers(base_url: str) -> list[tuple[str, type[APIHandler]]]:
         (url_path_join(prefix, "kernels", kernel) + "/?", KernelHandler),
         (url_path_join(prefix, "kernels", kernel, "executions") + "/?", ExecutionsHandler),
         (url_path_join(prefix, "kernels", kernel, "heap-mode") + "/?", HeapModeHandler),
+        (url_path_join(prefix, "kernels", kernel, "line-profile") + "/?", LineProfileHandler),
         (url_path_join(prefix, "notebooks") + "/?", NotebookRunsHandler),
     ]

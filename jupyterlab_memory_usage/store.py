@@ -10,11 +10,11 @@ from __future__ import annotations
 import time
 import uuid
 from collections import OrderedDict, deque
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterator
 
 if TYPE_CHECKING:
-    from .figures import Figures
+    from .figures import Figures, Statement
 
 RUNNING = "running"
 OK = "ok"
@@ -63,6 +63,12 @@ class ExecutionRecord:
     # and the traced peak above the start; None when heap mode was off for the cell.
     heap_delta: int | None = None
     heap_peak_increment: int | None = None
+    # Its top-level statements as the hook measured them (IPython kernels with an active
+    # hook); None where nothing measured them.
+    statements: tuple[Statement, ...] | None = None
+    # A line-by-line profile of the run, when the user asked for one: the lines run in
+    # code from the notebook's cells, by cell (figures.line_profile_from_comm).
+    line_profile: dict[str, Any] | None = None
 
     def set_figures(self, figures: Figures) -> None:
         self.rss_start = figures.rss_start_bytes
@@ -70,15 +76,16 @@ class ExecutionRecord:
         self.rss_peak = figures.rss_peak_bytes
 
     def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
+        data = {name: getattr(self, name) for name in _FIELDS_BEFORE_DERIVED}
         # Derived here, so they can never disagree with the figures they come from.
         start = self.rss_start
-        derived = {
-            "delta": None if start is None or self.rss_end is None else self.rss_end - start,
-            "peak_increment": None if start is None or self.rss_peak is None else self.rss_peak - start,
-        }
-        data = {**{k: data[k] for k in _FIELDS_BEFORE_DERIVED}, **derived,
-                **{k: v for k, v in data.items() if k not in _FIELDS_BEFORE_DERIVED}}
+        data["delta"] = None if start is None or self.rss_end is None else self.rss_end - start
+        data["peak_increment"] = None if start is None or self.rss_peak is None else self.rss_peak - start
+        for name in _FIELDS_AFTER_DERIVED:
+            data[name] = getattr(self, name)
+        statements = self.statements
+        data["statements"] = None if statements is None else [s.to_json() for s in statements]
+        data["line_profile"] = self.line_profile
         if self.status == RUNNING and self.started is not None:
             # So far, as of this answer: the readings that update a running record come
             # only every few hundred ms.
@@ -89,6 +96,8 @@ class ExecutionRecord:
 # The API lists delta and peak_increment right after the figures they come from.
 _FIELDS_BEFORE_DERIVED = ("msg_id", "seq", "cell_id", "notebook_path", "execution_count", "status",
                           "started", "ended", "duration", "rss_start", "rss_end", "rss_peak")
+_FIELDS_AFTER_DERIVED = ("method", "pid", "exit_code", "exit_signal", "died_reason", "oom_kills",
+                         "heap_delta", "heap_peak_increment")
 
 
 @dataclass(slots=True)

@@ -17,7 +17,7 @@ from typing import Any, Callable
 from . import kernel_hook
 from .config import MemoryUsage
 from .deaths import Death, end_as_died
-from .figures import OUTSIDE_EXACT, OUTSIDE_SAMPLED, Figures, HookReport, hook_figures
+from .figures import OUTSIDE_EXACT, OUTSIDE_SAMPLED, Figures, HookReport, hook_figures, line_profile_from_comm
 from .hook_control import HookControl
 from .process_watch import ProcessWatcher
 from .remote import RECORD_METHOD
@@ -44,6 +44,7 @@ class OpenExecution:
     saw_error: bool = False
     saw_input: bool = False
     hook_report: HookReport | None = None
+    line_profile: dict[str, Any] | None = None
     # The kernel's own rss at the start (the last sample before busy), and the most
     # read from outside since.
     kernel_rss_start_bytes: int | None = None
@@ -86,7 +87,12 @@ class ExecutionTracker:
             return
         if msg_type == "comm_msg":
             if content.get("comm_id") == kernel_hook.COMM_ID:
-                self._on_hook_report(parent_id, HookReport.from_comm(content.get("data") or {}))
+                data = content.get("data") or {}
+                profile = line_profile_from_comm(data)
+                if profile is not None:
+                    self._on_line_profile(parent_id, profile)
+                else:
+                    self._on_hook_report(parent_id, HookReport.from_comm(data))
             return
         if self.hook.is_own_request(msg_type, parent_id, content):
             return
@@ -116,6 +122,28 @@ class ExecutionTracker:
         if open_execution is not None and report is not None:
             open_execution.hook_report = report
             self._promote(open_execution)
+
+    def _on_line_profile(self, parent_id: str, profile: dict[str, Any]) -> None:
+        self.hook.line_profile_armed = None  # the hook disarms itself as it starts
+        open_execution = self.open.get(parent_id)
+        if open_execution is not None:
+            open_execution.line_profile = profile
+            self._promote(open_execution)
+
+    def _name_profiled_cells(self, record: ExecutionRecord) -> None:
+        """Each profiled cell's id, from the records of this process by execution count."""
+        profile = record.line_profile
+        if not profile or not profile["cells"]:
+            return
+        wanted = {cell["execution_count"] for cell in profile["cells"]}
+        cell_ids: dict[int, str | None] = {}
+        for earlier in reversed(list(self.history.records())):
+            if earlier.pid == record.pid and earlier.execution_count in wanted and earlier.execution_count not in cell_ids:
+                cell_ids[earlier.execution_count] = earlier.cell_id
+        if record.execution_count in wanted:
+            cell_ids[record.execution_count] = record.cell_id
+        for cell in profile["cells"]:
+            cell["cell_id"] = cell_ids.get(cell["execution_count"])
 
     def on_busy_message(self, msg_id: str, busy_wall_s: float | None) -> None:
         if msg_id in self.open:
@@ -204,6 +232,9 @@ class ExecutionTracker:
         record.status = ERROR if open_execution.saw_error or not report.success else OK
         record.heap_delta = report.heap_delta_bytes
         record.heap_peak_increment = report.heap_peak_increment_bytes
+        record.statements = report.statements
+        record.line_profile = open_execution.line_profile
+        self._name_profiled_cells(record)
         sampled = None
         if record.started is not None:
             sampled = self.history.max_sample_rss_between(record.started, record.ended)
@@ -289,6 +320,7 @@ class ExecutionTracker:
         record = self._promote(open_execution) if open_execution else self.history.get(msg_id)
         if record is not None:
             record.cell_id, record.notebook_path = cell_id, notebook_path
+            self._name_profiled_cells(record)
             self.history.touch(record)
             if record.status != RUNNING:
                 self.on_final(record)

@@ -65,4 +65,18 @@ if [ "$with_browser_tests" = 1 ]; then
     stamp ui-tests "$ui_inputs"
   fi
 fi
+if [ "$with_browser_tests" = 1 ]; then
+  # The line profiler uses sys.monitoring on Python 3.12 and later, sys.settrace before:
+  # the tests run a kernel of each where the machine has a Python 3.12 (pyenv's, say).
+  py312=""
+  for candidate in "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.12*/bin/python3.12 /usr/bin/python3.12; do
+    if [ -x "$candidate" ] && "$candidate" -c 'import sys' 2>/dev/null; then py312=$candidate; fi
+  done
+  if [ -n "$py312" ] && { [ ! -x .venv-py312/bin/python ] || changed py312 "$py312"; }; then
+    say "A Python 3.12 kernel for the tests (.venv-py312, from $py312)"
+    "$py312" -m venv --clear .venv-py312
+    .venv-py312/bin/pip install --disable-pip-version-check -q ipykernel numpy 2>&1 | { grep -v "is ignored: it is neither" || true; }
+    stamp py312 "$py312"
+  fi
+fi
 say "Set up"

@@ -8,8 +8,10 @@ import logging
 import time
 import traceback
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Callable
 
+import pytest
 from jupyter_client.asynchronous import AsyncKernelClient
 
 MIB = 2**20
@@ -58,9 +60,17 @@ class KernelSession:
             await asyncio.sleep(0.05)
         raise TimeoutError("the kernel never settled its hook state")
 
-    def send(self, code: str) -> str:
+    def send(self, code: str, cell_id: str | None = None) -> str:
+        """An execute_request; with ``cell_id``, its metadata names the cell as
+        JupyterLab's does."""
         assert self.client is not None
-        return self.client.execute(code, store_history=True, stop_on_error=True)
+        if cell_id is None:
+            return self.client.execute(code, store_history=True, stop_on_error=True)
+        content = {"code": code, "silent": False, "store_history": True, "user_expressions": {},
+                   "allow_stdin": False, "stop_on_error": True}
+        msg = self.client.session.msg("execute_request", content, metadata={"cellId": cell_id})
+        self.client.shell_channel.send(msg)
+        return msg["header"]["msg_id"]
 
     async def annotate(self, msg_id: str, cell_id: str, notebook_path: str = "test.ipynb") -> None:
         """What JupyterLab's annotator posts right after it sends an execute_request."""
@@ -144,6 +154,27 @@ def kernel_with_numpy(fetch, serverapp, loop, load_kernel_hook: bool) -> KernelS
     assert state["hook"] == ("active" if load_kernel_hook else "disabled"), state
     loop.run_until_complete(session.run("import numpy as np"))
     return session
+
+
+PY312 = Path(__file__).resolve().parents[2] / ".venv-py312" / "bin" / "python"
+
+
+@pytest.fixture(params=["python3", "python3.12"])
+def kernel_name(request, jp_data_dir) -> str:
+    """An IPython kernel on this Python (3.11) and one on Python 3.12, where the machine
+    has one (scripts/setup.sh --with-browser-tests makes .venv-py312): the hook's code
+    paths that differ by version (sys.monitoring) run on both."""
+    if request.param == "python3.12":
+        if not PY312.exists():
+            pytest.skip("no Python 3.12 kernel here (.venv-py312): untested on 3.12 on this machine")
+        spec = jp_data_dir / "kernels" / "python3.12"
+        spec.mkdir(parents=True)
+        (spec / "kernel.json").write_text(json.dumps({
+            "argv": [str(PY312), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+            "display_name": "Python 3.12", "language": "python",
+            # pytest-jupyter puts this interpreter's sys.path (3.11's) into PYTHONPATH.
+            "env": {"PYTHONPATH": ""}}))
+    return request.param
 
 
 def real_pid(serverapp, kernel_id: str) -> int:

@@ -57,8 +57,16 @@ async def test_routes_refuse_a_user_without_kernels_permission(jp_fetch, jp_serv
     assert code == 403, body
     code, body = await annotate(jp_fetch, kernel_id, "not json")
     assert code == 403, body
+    for route, method, payload in (("heap-mode", "POST", {"enabled": True}),
+                                   ("line-profile", "POST", {"cell_id": "c"}), ("line-profile", "DELETE", None)):
+        code, body = await fetch_json(jp_fetch, *MEMORY_USAGE, kernel_id, route, method=method,
+                                      body=None if payload is None else json.dumps(payload))
+        assert code == 403, (route, method, body)
+    code, body = await fetch_json(jp_fetch, "api", "memory-usage", "notebooks", params={"path": "n.ipynb"})
+    assert code == 403, body
     assert NoKernelsAuthorizer.asked == [
         ("read", "kernels"), ("read", "kernels"), ("write", "kernels"), ("write", "kernels"),
-        ("read", "kernels"), ("write", "kernels"),
+        ("read", "kernels"), ("write", "kernels"), ("write", "kernels"), ("write", "kernels"), ("write", "kernels"),
+        ("read", "kernels"),
     ]
     assert kernel_id.encode() not in json.dumps(body).encode()

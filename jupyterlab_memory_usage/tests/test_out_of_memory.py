@@ -181,7 +181,6 @@ async def test_out_of_memory_kill(memory_cgroup, limited_kernelspec, jp_fetch, j
         # charged to the cgroup, so within its limit; the resident memory as a whole may
         # exceed it by pages of shared files charged to the cgroup that read them first.
         assert 0 < died["peak_increment"] <= CGROUP_LIMIT_BYTES, died
-        assert state["oom_kill_count"] >= 1, state
 
         # The server goes on serving, and restarts the kernel, in the same cgroup.
         assert (await jp_fetch("api", "status")).code == 200
@@ -192,6 +191,10 @@ async def test_out_of_memory_kill(memory_cgroup, limited_kernelspec, jp_fetch, j
         assert state["restarts"] == 1 and state["pid"] in cgroup_pids(cgroup), state
         state = await wait_state(kernel, lambda s: s["limit"] == CGROUP_LIMIT_BYTES, "no limit after the restart", 10)
         assert state["limit_source"] == source
+        # Read with the limit, once the new process is in the cgroup: a restarted process
+        # read while its launcher still moves it there is in the parent cgroup, whose
+        # count can be 0 (seen once, read right after the death).
+        assert state["oom_kill_count"] >= 1, state
         assert record_of(state, msg_id) == died
         kernel.close()
         await kernel.connect()

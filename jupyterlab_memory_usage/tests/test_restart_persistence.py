@@ -50,6 +50,7 @@ async def test_runs_are_kept_after_the_kernel_is_gone(jp_fetch, kernel):
     (kept,) = [r for r in runs if r["msg_id"] == first["msg_id"]]
     assert_close(kept["delta"], ONES_1E8_BYTES, 0.02, "persisted delta")
     assert kept["status"] == "ok" and kept["notebook_path"] == "analysis/day1.ipynb"
+    assert kept["statements"] == first["statements"] and len(kept["statements"]) == 1
     assert await earlier(jp_fetch, "another.ipynb") == []
 
 

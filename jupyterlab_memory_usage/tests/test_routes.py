@@ -253,6 +253,10 @@ async def test_every_route_needs_a_token(jp_fetch, jp_http_port, jp_base_url, ke
         (f"{base}/{kernel.kernel_id}?since=0", "GET", None),
         (f"{base}/{kernel.kernel_id}/executions", "POST", body),
         (f"{base}/{kernel.kernel_id}/executions", "DELETE", None),
+        (f"{base}/{kernel.kernel_id}/heap-mode", "POST", json.dumps({"enabled": True})),
+        (f"{base}/{kernel.kernel_id}/line-profile", "POST", json.dumps({"cell_id": "c"})),
+        (f"{base}/{kernel.kernel_id}/line-profile", "DELETE", None),
+        (f"{base[:-len('/kernels')]}/notebooks?path=x.ipynb", "GET", None),
     ]
     for headers in ({}, {"Authorization": "token wrong"}):
         for url, method, payload in requests:
@@ -264,6 +268,7 @@ async def test_every_route_needs_a_token(jp_fetch, jp_http_port, jp_base_url, ke
     _, state = await fetch_json(jp_fetch, *MEMORY_USAGE, kernel.kernel_id)
     (unchanged,) = [r for r in state["executions"] if r["msg_id"] == record["msg_id"]]
     assert unchanged["cell_id"] is None  # not annotated, not cleared
+    assert state["heap_mode"] is False and state["line_profile_armed"] is None, state
 
 
 def test_no_authentication_warning_about_our_routes(jp_configurable_serverapp):
