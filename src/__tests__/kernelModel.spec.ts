@@ -51,6 +51,8 @@ function reply(
     heap_mode: false,
     peak_reset: true,
     sampled_at: null,
+    line_profile_armed: null,
+    line_profile_backend: 'settrace',
     history_id: 'h1',
     seq: executions.length ? Math.max(...executions.map(r => r.seq)) : 0,
     executions,

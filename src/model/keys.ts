@@ -46,7 +46,8 @@ export const RECORD_FIELDS = fieldNames<IExecutionRecord>({
   oom_kills: true,
   heap_delta: true,
   heap_peak_increment: true,
-  statements: true
+  statements: true,
+  line_profile: true
 });
 
 export const STATEMENT_FIELDS = fieldNames<IStatement>({
@@ -83,6 +84,8 @@ export const KERNEL_STATE_FIELDS = fieldNames<IKernelState>({
   reason_message: true,
   restarts: true,
   sampled_at: true,
+  line_profile_armed: true,
+  line_profile_backend: true,
   system_available: true
 });
 

@@ -55,6 +55,8 @@ export interface IExecutionRecord {
    * server's limit, the last entry sums the rest (`aggregated`).
    */
   statements?: IStatement[] | null;
+  /** The run's line-by-line profile, when one was asked for; null otherwise. */
+  line_profile?: ILineProfile | null;
 }
 
 /** One top-level statement of a cell, as the kernel hook measured it. */
@@ -73,6 +75,36 @@ export interface IStatement {
   duration: number;
   /** The kernel's memory at its end (bytes). */
   rss_end: number;
+}
+
+/** A run profiled line by line (`POST kernels/{id}/line-profile`). */
+export interface ILineProfile {
+  /** Why the profile could not start (another tracer was active); null when it ran. */
+  error: string | null;
+  /** `sys.monitoring` (Python 3.12 and later) or `settrace`. */
+  backend: string | null;
+  /** Line events seen. */
+  events: number;
+  /** The profiled time (seconds). */
+  duration: number;
+  /** The profiler's own time, estimated (seconds). */
+  overhead: number;
+  /** Lines beyond the heaviest kept. */
+  lines_left_out: number;
+  cells: ILineProfileCell[];
+}
+
+/** The lines of one notebook cell that ran during a profiled run. */
+export interface ILineProfileCell {
+  execution_count: number | null;
+  cell_id: string | null;
+  lines: {
+    line: number;
+    hits: number;
+    delta: number;
+    peak_increment: number;
+    duration: number;
+  }[];
 }
 
 export interface ISample {
@@ -106,6 +138,10 @@ export interface IKernelState {
   restarts: number;
   /** When the kernel's memory was last read (seconds since the epoch). */
   sampled_at: number | null;
+  /** The cell whose next run is profiled line by line (`""`: the next cell); null when none. */
+  line_profile_armed: string | null;
+  /** How the kernel would profile lines; null without an active hook. */
+  line_profile_backend: string | null;
 }
 
 /** `GET kernels/{id}?since=seq`: the state, and what changed since `seq`. */

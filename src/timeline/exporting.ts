@@ -3,12 +3,15 @@ import { PathExt } from '@jupyterlab/coreutils';
 import { RECORD_FIELDS, STATEMENT_FIELDS } from '../model/keys';
 import { IExecutionRecord } from '../model/types';
 
+/** Fields that hold lists and objects: the JSON export keeps them, the CSV cannot. */
+const STRUCTURED_FIELDS: readonly (keyof IExecutionRecord)[] = ['statements', 'line_profile'];
+
 /**
- * Every field of the API's records but their statements, which have a file of
- * their own; then the cell's source.
+ * Every field of the API's records but the structured ones (the statements
+ * have a file of their own); then the cell's source.
  */
 export const EXPORT_FIELDS: readonly (keyof IExecutionRecord)[] = RECORD_FIELDS.filter(
-  field => field !== 'statements'
+  field => !STRUCTURED_FIELDS.includes(field)
 );
 
 /** The statements file: its record, its place in the record's list, its figures. */
