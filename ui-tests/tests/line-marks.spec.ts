@@ -235,6 +235,28 @@ test.describe('memory per line', () => {
   });
 });
 
+test.describe('memory per line from an earlier session', () => {
+  // Real kernels and sessions: the kernel is shut down for real.
+  test.use({ kernels: null, sessions: null });
+
+  test('a notebook reopened after its kernel is gone shows its marks again', async ({ page }) => {
+    await runSeedCell(page);
+    await page.notebook.save();
+    const before = await marksOf(page, 1);
+    // Shut the kernel down, as a server restart would, then open the notebook again.
+    const kernelId = await page.evaluate(
+      () => (window as any).jupyterapp.shell.currentWidget.sessionContext.session.kernel.id
+    );
+    expect((await page.request.delete(`/api/kernels/${kernelId}`)).status()).toBe(204);
+    await page.reload({ waitForIsReady: false });
+    await expect(cellOf(page, 1).locator(BADGE)).toHaveAttribute('data-earlier', 'true', {
+      timeout: 30000
+    });
+    await expect(cellOf(page, 1).locator(MARK)).toHaveCount(4, { timeout: 10000 });
+    expect(await marksOf(page, 1)).toEqual(before);
+  });
+});
+
 test.describe('memory per line in a windowed notebook', () => {
   test.use({ mockSettings: WINDOWED_SETTINGS });
 
