@@ -95,6 +95,15 @@ class MemoryUsage(Configurable):
         "without tracing; when False, heap mode stays off until turned on again.",
     ).tag(config=True)
 
+    heap_mode_frames = Int(
+        1,
+        min=1,
+        max=25,
+        help="Frames tracemalloc keeps of each allocation in heap mode. With 1, a cell's "
+        "heap_top names the innermost line that allocated (NumPy's own, for an array); with "
+        "more, the notebook line nearest to it, at about three times the cost per allocation.",
+    ).tag(config=True)
+
     count_children = Bool(
         False,
         help="Add the resident memory of the kernel's child processes (all descendants) "

@@ -88,6 +88,21 @@ def line_profile_from_comm(data: Mapping[str, Any]) -> dict[str, Any] | None:
             "cells": cells}
 
 
+def heap_top_from_comm(data: Mapping[str, Any]) -> list[dict[str, Any]] | None:
+    """A hook's heap-mode allocation sites of one cell, checked field by field; None for
+    another event."""
+    if data.get("event") != "heap_top" or not isinstance(data.get("sites"), list):
+        return None
+    sites = []
+    for site in data["sites"][:10]:
+        if not isinstance(site, Mapping) or not isinstance(site.get("file"), str):
+            continue
+        sites.append({"file": site["file"][:4096], "line": _integer(site.get("line")), "size": _integer(site.get("size")),
+                      "count": _integer(site.get("count")), "estimated": site.get("estimated") is True,
+                      "execution_count": _integer(site.get("execution_count")), "cell_id": None})
+    return sites
+
+
 class HookReport(NamedTuple):
     """What the in-kernel hook measured for one cell, read from its ring slot or from
     its iopub comm message: the same type whichever way it came."""

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-from . import kernel_hook, kernel_lines, kernel_ring
+from . import kernel_heap, kernel_hook, kernel_lines, kernel_ring
 from .config import MemoryUsage
 from .figures import HOOK_SAMPLED, HookReport
 from .ring import Ring
@@ -37,9 +37,9 @@ _UNAVAILABLE = {
 # How long POST heap-mode waits for the kernel's reply before answering "pending".
 HEAP_MODE_REPLY_S = 5.0
 _LOADER_RETRY_S = 2.0
-# Sent in this order into one namespace: the hook uses what the first two define.
+# Sent in this order into one namespace: the hook uses what the others define.
 _SOURCES = tuple((module.__name__, Path(module.__file__).read_text())
-                 for module in (kernel_ring, kernel_lines, kernel_hook))
+                 for module in (kernel_ring, kernel_lines, kernel_heap, kernel_hook))
 _STATUS_EXPRESSION = f"get_ipython().{kernel_hook.STATE_ATTR}.status()"
 
 ReplyHandler = Callable[[dict[str, Any], "dict[str, Any] | None"], None]
@@ -256,7 +256,8 @@ class HookControl:
         return None if status is None else self.heap_mode
 
     def _send_heap_mode(self, enabled: bool) -> asyncio.Future:
-        return self._call_hook(f"set_heap_mode({bool(enabled)!r})", "change heap mode")
+        return self._call_hook(f"set_heap_mode({bool(enabled)!r}, {int(self.config.heap_mode_frames)})",
+                               "change heap mode")
 
     async def arm_line_profile(self, cell_id: str | None, timeout: float = HEAP_MODE_REPLY_S) -> bool:
         """Have the hook profile the next run of this cell line by line ("": whatever

@@ -35,6 +35,7 @@ import sys
 import time
 
 try:
+    from .kernel_heap import HeapSites
     from .kernel_lines import BACKEND as LINE_PROFILE_BACKEND
     from .kernel_lines import LineProfiler, LineProfileUnavailable, per_event_cost_s
     from .kernel_ring import DEFAULT_MAX_STATEMENTS, MSG_ID_BYTES, RingWriter
@@ -227,21 +228,36 @@ class MemoryHook:
         # current cell's start (None: no heap figures for this cell).
         self._tracemalloc = None
         self._heap_start = None
+        self._heap_sites = None
 
-    def set_heap_mode(self, enabled):
-        """Start tracing the Python heap, or stop all tracing (tracemalloc.stop())."""
+    def set_heap_mode(self, enabled, frames=1):
+        """Start tracing the Python heap (keeping ``frames`` frames of each allocation),
+        or stop all tracing (tracemalloc.stop())."""
         if enabled:
             import tracemalloc
 
             self._tracemalloc = tracemalloc
             if not tracemalloc.is_tracing():
-                tracemalloc.start()
+                tracemalloc.start(max(int(frames), 1))
+            self._start_heap_sites()
         else:
             self._heap_start = None
+            self._heap_sites = None
             tracemalloc = self._tracemalloc or sys.modules.get("tracemalloc")
             if tracemalloc is not None:
                 tracemalloc.stop()
             self._tracemalloc = None
+
+    def _start_heap_sites(self):
+        # The files of our code as this kernel runs it: real paths, or the loader's names.
+        own = (MemoryHook.post_run_cell.__code__.co_filename, HeapSites.__init__.__code__.co_filename,
+               self._tracemalloc.__file__)
+        self._heap_sites = HeapSites(self._tracemalloc, own, self._cells_files())
+
+    def _cells_files(self):
+        """IPython's map of the files it compiled cells into to their execution counts."""
+        cells = getattr(getattr(self.shell, "compile", None), "_filename_map", None)
+        return cells if isinstance(cells, dict) else None
 
     def heap_mode(self):
         return self._tracemalloc is not None and self._tracemalloc.is_tracing()
@@ -281,8 +297,8 @@ class MemoryHook:
             if metadata.get("cellId") != armed:
                 return None
         self.line_profile_armed = None
-        cells = getattr(getattr(self.shell, "compile", None), "_filename_map", None)
-        if not isinstance(cells, dict):
+        cells = self._cells_files()
+        if cells is None:
             return "this IPython keeps no map of its cells' files"
         profiler = LineProfiler(self.proc, cells, self._offsets, per_event_cost_s(self.proc))
         try:
@@ -353,9 +369,12 @@ class MemoryHook:
         heap = None
         heap_start, self._heap_start = self._heap_start, None
         tm = self._tracemalloc
+        heap_top = None
         if heap_start is not None and tm is not None and tm.is_tracing():
             current, peak = tm.get_traced_memory()
             heap = (current - heap_start, max(peak - heap_start, 0))
+            if self._heap_sites is not None:
+                heap_top = self._heap_sites.top_grown(self._offsets)
         if self._started is None:
             return
         started, self._started = self._started, None
@@ -364,6 +383,8 @@ class MemoryHook:
             success = result.error_before_exec is None and result.error_in_exec is None
         if profiler is not None:
             self._publish({"event": "line_profile", **profiler.result()})
+        if heap_top is not None:
+            self._publish({"event": "heap_top", "sites": heap_top})
         ring = self.ring
         if ring is not None:
             msg_id = self.kernel.get_parent("shell").get("header", {}).get("msg_id")
@@ -458,6 +479,8 @@ def load_ipython_extension(shell, ring_path=None, max_statements=DEFAULT_MAX_STA
     hook = MemoryHook(shell, ring_path, max_statements)
     if old is not None:
         hook._tracemalloc = old._tracemalloc  # heap mode survives a reload
+        if hook.heap_mode():
+            hook._start_heap_sites()
     hook.register()
     setattr(shell, STATE_ATTR, hook)
     return hook

@@ -69,6 +69,9 @@ class ExecutionRecord:
     # A line-by-line profile of the run, when the user asked for one: the lines run in
     # code from the notebook's cells, by cell (figures.line_profile_from_comm).
     line_profile: dict[str, Any] | None = None
+    # Heap mode: the allocation sites that grew most during the cell, still allocated at
+    # its end (figures.heap_top_from_comm); None when heap mode was off.
+    heap_top: list[dict[str, Any]] | None = None
 
     def set_figures(self, figures: Figures) -> None:
         self.rss_start = figures.rss_start_bytes
@@ -97,7 +100,7 @@ class ExecutionRecord:
 _FIELDS_BEFORE_DERIVED = ("msg_id", "seq", "cell_id", "notebook_path", "execution_count", "status",
                           "started", "ended", "duration", "rss_start", "rss_end", "rss_peak")
 _FIELDS_AFTER_DERIVED = ("method", "pid", "exit_code", "exit_signal", "died_reason", "oom_kills",
-                         "heap_delta", "heap_peak_increment")
+                         "heap_delta", "heap_peak_increment", "heap_top")
 
 
 @dataclass(slots=True)

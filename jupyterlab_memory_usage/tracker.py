@@ -17,7 +17,8 @@ from typing import Any, Callable
 from . import kernel_hook
 from .config import MemoryUsage
 from .deaths import Death, end_as_died
-from .figures import OUTSIDE_EXACT, OUTSIDE_SAMPLED, Figures, HookReport, hook_figures, line_profile_from_comm
+from .figures import (OUTSIDE_EXACT, OUTSIDE_SAMPLED, Figures, HookReport, heap_top_from_comm, hook_figures,
+                      line_profile_from_comm)
 from .hook_control import HookControl
 from .process_watch import ProcessWatcher
 from .remote import RECORD_METHOD
@@ -45,6 +46,7 @@ class OpenExecution:
     saw_input: bool = False
     hook_report: HookReport | None = None
     line_profile: dict[str, Any] | None = None
+    heap_top: list[dict[str, Any]] | None = None
     # The kernel's own rss at the start (the last sample before busy), and the most
     # read from outside since.
     kernel_rss_start_bytes: int | None = None
@@ -89,8 +91,13 @@ class ExecutionTracker:
             if content.get("comm_id") == kernel_hook.COMM_ID:
                 data = content.get("data") or {}
                 profile = line_profile_from_comm(data)
+                heap_top = heap_top_from_comm(data) if profile is None else None
                 if profile is not None:
                     self._on_line_profile(parent_id, profile)
+                elif heap_top is not None:
+                    open_execution = self.open.get(parent_id)
+                    if open_execution is not None:
+                        open_execution.heap_top = heap_top
                 else:
                     self._on_hook_report(parent_id, HookReport.from_comm(data))
             return
@@ -130,20 +137,23 @@ class ExecutionTracker:
             open_execution.line_profile = profile
             self._promote(open_execution)
 
-    def _name_profiled_cells(self, record: ExecutionRecord) -> None:
-        """Each profiled cell's id, from the records of this process by execution count."""
-        profile = record.line_profile
-        if not profile or not profile["cells"]:
+    def _name_cells(self, record: ExecutionRecord) -> None:
+        """The cell id of each cell its line profile and heap sites name by execution
+        count, from the records of this process."""
+        named = (record.line_profile["cells"] if record.line_profile else []) + (record.heap_top or [])
+        wanted = {entry["execution_count"] for entry in named if entry["execution_count"] is not None}
+        if not wanted:
             return
-        wanted = {cell["execution_count"] for cell in profile["cells"]}
         cell_ids: dict[int, str | None] = {}
         for earlier in reversed(list(self.history.records())):
             if earlier.pid == record.pid and earlier.execution_count in wanted and earlier.execution_count not in cell_ids:
                 cell_ids[earlier.execution_count] = earlier.cell_id
+                if len(cell_ids) == len(wanted):
+                    break
         if record.execution_count in wanted:
             cell_ids[record.execution_count] = record.cell_id
-        for cell in profile["cells"]:
-            cell["cell_id"] = cell_ids.get(cell["execution_count"])
+        for entry in named:
+            entry["cell_id"] = cell_ids.get(entry["execution_count"])
 
     def on_busy_message(self, msg_id: str, busy_wall_s: float | None) -> None:
         if msg_id in self.open:
@@ -234,7 +244,8 @@ class ExecutionTracker:
         record.heap_peak_increment = report.heap_peak_increment_bytes
         record.statements = report.statements
         record.line_profile = open_execution.line_profile
-        self._name_profiled_cells(record)
+        record.heap_top = open_execution.heap_top
+        self._name_cells(record)
         sampled = None
         if record.started is not None:
             sampled = self.history.max_sample_rss_between(record.started, record.ended)
@@ -320,7 +331,7 @@ class ExecutionTracker:
         record = self._promote(open_execution) if open_execution else self.history.get(msg_id)
         if record is not None:
             record.cell_id, record.notebook_path = cell_id, notebook_path
-            self._name_profiled_cells(record)
+            self._name_cells(record)
             self.history.touch(record)
             if record.status != RUNNING:
                 self.on_final(record)

@@ -152,3 +152,40 @@ async def test_cost_of_tracing(kernel):
         runs[enabled] = min(seconds, runs.get(enabled, seconds))
     print(f"\ntracing cost: 5 x 10**6 small tuples: off {runs[False]*1000:.0f} ms, on {runs[True]*1000:.0f} ms, "
           f"ratio {runs[True] / runs[False]:.2f}")
+
+
+@pytest.mark.parametrize("frames", [1, 10])
+async def test_heap_mode_names_where_a_cell_allocated(kernel, jp_serverapp, frames):
+    jp_serverapp.web_app.settings["memory_usage_monitor"].config.heap_mode_frames = frames
+    off = await kernel.run("w = 1")
+    assert off["heap_top"] is None  # heap mode off
+    await heap_mode(kernel, True)
+    defined = await kernel.run("\ndef make(n):\n    return [str(i) * 3 for i in range(n)]\n")
+    msg_id = kernel.send("big = np.ones(10**8)\nsmall = make(10**5)")
+    await kernel.annotate(msg_id, "cell-alloc")
+    (record,) = await kernel.wait_records([msg_id])
+    sites = record["heap_top"]
+    assert 1 <= len(sites) <= 10, sites
+    assert sites == sorted(sites, key=lambda s: -s["size"]), sites
+    first = sites[0]
+    assert_close(first["size"], ONES_1E8_BYTES, 0.02, "the array's site")
+    if frames == 1:  # where NumPy allocates the buffer
+        assert first["file"].endswith("numeric.py") and first["execution_count"] is None, first
+    else:  # the cell's line that asked for it, named by the cell's id
+        assert (first["line"], first["execution_count"], first["cell_id"]) == (
+            1, record["execution_count"], "cell-alloc"), first
+    # The strings: allocated inside make(), line 3 of the cell that defined it (its
+    # first line is blank); small blocks are counted from a sample.
+    (strings,) = [s for s in sites if s["execution_count"] == defined["execution_count"]]
+    expected = await value_in_kernel(kernel, "sys.getsizeof(small) + sum(map(sys.getsizeof, small))")
+    assert strings["line"] == 3, strings
+    assert_close(strings["size"], expected, 0.10, "the strings' site")
+    # Nothing of our own bookkeeping among them.
+    assert not [s for s in sites if "kernel_h" in s["file"] or "tracemalloc" in s["file"]], sites
+    released = await kernel.run("del big, small")
+    # Nothing of the cell's grew (IPython's history and the like, a few KiB, may).
+    assert all(s["size"] < MIB for s in released["heap_top"]), released["heap_top"]
+    await heap_mode(kernel, False)
+    assert (await kernel.run("v = 1"))["heap_top"] is None
+    print(f"\nheap sites ({frames} frames): " + ", ".join(
+        f"{s['file'].rsplit('/', 1)[-1]}:{s['line']} {mib(s['size']):.2f} MiB" for s in sites[:3]))
