@@ -9,7 +9,7 @@ same kernel: the ratio on/off of the medians, and of the minimums.
 Workloads: the seed tool's examples (large NumPy arrays and a temporary: few, large
 allocations, which tracing hardly touches) and allocation-heavy Python (many small objects:
 each one goes through tracemalloc's bookkeeping). Also the hook's end-of-cell cost with
-heap mode on and off, and the resident memory tracing itself adds for a list of 10**6
+heap mode on and off (with 10**6 small objects alive too: heap_top reads the traces), and the resident memory tracing itself adds for a list of 10**6
 small objects.
 """
 
@@ -119,6 +119,12 @@ def main() -> None:
             set_heap_mode(server, kernel_id, enabled)
             start_us, end_us = map(float, execute(client, HOOK_COST.format(attr=STATE_ATTR, n=20000))[2].split())
             hook_rows.append([f"heap mode {'on' if enabled else 'off'}", f"{start_us:.1f}", f"{end_us:.1f}"])
+        # The end of a cell in heap mode reads the traced blocks for heap_top: with many alive.
+        set_heap_mode(server, kernel_id, True)
+        execute(client, "_bench_alive = [str(i) * 3 for i in range(10**6)]")
+        start_us, end_us = map(float, execute(client, HOOK_COST.format(attr=STATE_ATTR, n=5))[2].split())
+        hook_rows.append(["heap mode on, 10**6 small strings alive", f"{start_us:.1f}", f"{end_us:.1f}"])
+        execute(client, "del _bench_alive")
         rss = {}
         for enabled in (False, True):
             set_heap_mode(server, kernel_id, enabled)

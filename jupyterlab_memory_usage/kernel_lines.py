@@ -178,7 +178,7 @@ class LineProfiler:
         }
 
 
-def per_event_cost_s(proc, n=200):
+def per_event_cost_s(proc, n=1000):
     """The profiler's own time per line event, measured here (its reads of /proc and
     the peak reset dominate)."""
     profiler = LineProfiler(proc, {})  # measured before the cell resets the peak
