@@ -4,7 +4,7 @@ import ast
 from dataclasses import fields
 
 from ..figures import HookReport, Statement, statements_from_json
-from ..kernel_hook import StatementLog, code_lines, leading_blank_lines
+from ..kernel_statements import StatementLog, code_lines, leading_blank_lines
 from ..kernel_ring import RingWriter
 from ..ring import Ring
 from ..store import ExecutionRecord
