@@ -8,8 +8,9 @@ Times are seconds since the epoch (the kernel's wall clock), memory is bytes.
 
 from __future__ import annotations
 
-from typing import Any, Mapping, NamedTuple
+from typing import Any, Iterable, Iterator, Mapping, NamedTuple
 
+from .kernel_ring import STATEMENT
 from .store import EXITED, KILLED, OUT_OF_MEMORY, SIGNAL
 
 _SIGKILL = 9  # signal.SIGKILL does not exist on Windows
@@ -53,13 +54,50 @@ class Statement(NamedTuple):
                    _integer(data.get("peak_increment")), duration, rss_end, _integer(data.get("aggregated")))
 
 
-def statements_from_json(value: Any) -> tuple[Statement, ...] | None:
+class Statements:
+    """A cell's statements, kept packed as the ring holds them (40 bytes each, against
+    about 230 as tuples of Python numbers): a kernel keeps thousands of records, each
+    with up to ``max_statements_per_cell`` statements."""
+
+    __slots__ = ("packed", "aggregated")
+
+    def __init__(self, packed: bytes, aggregated: int = 0):
+        self.packed = bytes(packed)
+        # The count the last entry sums, 0 when it is a statement of its own.
+        self.aggregated = aggregated
+
+    @classmethod
+    def of(cls, statements: Iterable[Statement]) -> Statements:
+        statements = list(statements)
+        packed = b"".join(STATEMENT.pack(-1 if s.line is None else s.line, -1 if s.end_line is None else s.end_line,
+                                         s.delta, -1 if s.peak_increment is None else s.peak_increment,
+                                         s.duration, s.rss_end) for s in statements)
+        return cls(packed, (statements[-1].aggregated or 0) if statements else 0)
+
+    def __iter__(self) -> Iterator[Statement]:
+        entries = list(STATEMENT.iter_unpack(self.packed))
+        for i, (line, end_line, delta, peak, duration_s, rss_end) in enumerate(entries):
+            yield Statement(None if line < 0 else line, None if end_line < 0 else end_line, delta,
+                            None if peak < 0 else peak, duration_s, rss_end,
+                            self.aggregated if self.aggregated and i == len(entries) - 1 else None)
+
+    def __len__(self) -> int:
+        return len(self.packed) // STATEMENT.size
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Statements) and (self.packed, self.aggregated) == (other.packed, other.aggregated)
+
+    def to_json(self) -> list[dict[str, Any]]:
+        return [statement.to_json() for statement in self]
+
+
+def statements_from_json(value: Any) -> Statements | None:
     """A comm message's statements, or None when it has none or any entry is malformed
     (never a list with holes)."""
     if not isinstance(value, list):
         return None
-    statements = tuple(Statement.from_json(entry) for entry in value)
-    return None if any(s is None for s in statements) else statements
+    statements = [Statement.from_json(entry) for entry in value]
+    return None if any(s is None for s in statements) else Statements.of(statements)
 
 
 _PROFILE_LINE_FIELDS = ("line", "hits", "delta", "peak_increment")
@@ -119,7 +157,7 @@ class HookReport(NamedTuple):
     heap_peak_increment_bytes: int | None = None
     # Its top-level statements in execution order; None from a hook that does not
     # measure them.
-    statements: tuple[Statement, ...] | None = None
+    statements: Statements | None = None
 
     @classmethod
     def from_comm(cls, data: Mapping[str, Any]) -> HookReport | None:

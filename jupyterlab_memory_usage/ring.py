@@ -17,7 +17,7 @@ import shutil
 import tempfile
 import threading
 from . import kernel_ring as layout
-from .figures import HookReport, Statement
+from .figures import HookReport, Statements
 
 _dir_lock = threading.Lock()
 _private_dir: str | None = None
@@ -115,18 +115,11 @@ class Ring:
         _unlink(self.path)
 
 
-def _statements(mm: mmap.mmap, slot: int) -> tuple[Statement, ...]:
+def _statements(mm: mmap.mmap, slot: int) -> Statements:
     offset = slot + layout.STATEMENTS_OFFSET
     count, aggregated = layout.STATEMENTS_HEAD.unpack_from(mm, offset)
     offset += layout.STATEMENTS_HEAD.size
-    out = []
-    for line, end_line, delta, peak, duration_s, rss_end in layout.STATEMENT.iter_unpack(
-            mm[offset:offset + count * layout.STATEMENT.size]):
-        out.append(Statement(None if line < 0 else line, None if end_line < 0 else end_line, delta,
-                             None if peak < 0 else peak, duration_s, rss_end))
-    if aggregated and out:
-        out[-1] = out[-1]._replace(aggregated=aggregated)
-    return tuple(out)
+    return Statements(mm[offset:offset + count * layout.STATEMENT.size], aggregated)
 
 
 def _unlink(path: str) -> None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterator
 
 if TYPE_CHECKING:
-    from .figures import Figures, Statement
+    from .figures import Figures, Statements
 
 RUNNING = "running"
 OK = "ok"
@@ -65,7 +65,7 @@ class ExecutionRecord:
     heap_peak_increment: int | None = None
     # Its top-level statements as the hook measured them (IPython kernels with an active
     # hook); None where nothing measured them.
-    statements: tuple[Statement, ...] | None = None
+    statements: Statements | None = None
     # A line-by-line profile of the run, when the user asked for one: the lines run in
     # code from the notebook's cells, by cell (figures.line_profile_from_comm).
     line_profile: dict[str, Any] | None = None
@@ -87,7 +87,7 @@ class ExecutionRecord:
         for name in _FIELDS_AFTER_DERIVED:
             data[name] = getattr(self, name)
         statements = self.statements
-        data["statements"] = None if statements is None else [s.to_json() for s in statements]
+        data["statements"] = None if statements is None else statements.to_json()
         data["line_profile"] = self.line_profile
         if self.status == RUNNING and self.started is not None:
             # So far, as of this answer: the readings that update a running record come

@@ -3,7 +3,7 @@
 import ast
 from dataclasses import fields
 
-from ..figures import HookReport, Statement, statements_from_json
+from ..figures import HookReport, Statement, Statements, statements_from_json
 from ..kernel_statements import StatementLog, code_lines, leading_blank_lines
 from ..kernel_ring import RingWriter
 from ..ring import Ring
@@ -60,26 +60,29 @@ def test_the_ring_carries_the_statements(tmp_path):
         writer.close()
     finally:
         ring.close()
-    assert one.statements == (Statement(1, 3, -5, None, 0.25, 100),)
-    assert two.statements == (Statement(1, 3, -5, None, 0.25, 100),
-                              Statement(None, None, 21, 8, 1.5, 202, aggregated=3))
+    assert tuple(one.statements) == (Statement(1, 3, -5, None, 0.25, 100),)
+    assert tuple(two.statements) == (Statement(1, 3, -5, None, 0.25, 100),
+                                     Statement(None, None, 21, 8, 1.5, 202, aggregated=3))
+    assert len(two.statements) == 2 and len(two.statements.packed) == 80
     assert two.rss_hwm_bytes is None and not two.success
     assert three.statements is None
 
 
 def test_a_comm_report_with_a_malformed_statement_has_none():
     good = {"line": 2, "end_line": 4, "delta": -1, "peak_increment": 0, "duration": 0.1, "rss_end": 5}
-    assert statements_from_json([good]) == (Statement(2, 4, -1, 0, 0.1, 5),)
+    assert tuple(statements_from_json([good])) == (Statement(2, 4, -1, 0, 0.1, 5),)
     assert statements_from_json([good, {**good, "delta": "x"}]) is None
     assert statements_from_json([good, "x"]) is None
     assert statements_from_json({"line": 1}) is None
     report = HookReport.from_comm({"event": "cell", "rss_start": 1, "rss_end": 2, "statements": [good]})
-    assert report.statements == (Statement(2, 4, -1, 0, 0.1, 5),)
+    assert tuple(report.statements) == (Statement(2, 4, -1, 0, 0.1, 5),)
+    summed = [good, {**good, "line": None, "end_line": None, "aggregated": 7}]
+    assert statements_from_json(summed).to_json() == summed
 
 
 def test_a_record_answers_every_field():
-    record = ExecutionRecord("m", statements=(Statement(1, 1, 5, 6, 0.1, 7),
-                                              Statement(None, None, 1, 2, 0.2, 8, aggregated=4)))
+    record = ExecutionRecord("m", statements=Statements.of([Statement(1, 1, 5, 6, 0.1, 7),
+                                                            Statement(None, None, 1, 2, 0.2, 8, aggregated=4)]))
     data = record.to_json()
     assert set(data) == {f.name for f in fields(ExecutionRecord)} | {"delta", "peak_increment"}
     assert data["statements"] == [
