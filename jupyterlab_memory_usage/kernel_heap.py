@@ -36,6 +36,7 @@ class HeapSites:
         self._cells = cells if cells is not None else {}
         # Our own bookkeeping is traced too: left out of the sites.
         self._own = frozenset(own_files)
+        self._step = 1  # one small block in this many was read, the last time
         self._sites = self._read()
 
     def _read(self):
@@ -63,6 +64,7 @@ class HeapSites:
                     entry[0] += size * weight
                     entry[1] += weight
                     entry[2] = entry[2] or weight > 1
+        self._step = step
         return self._by_site(by_traceback)
 
     def _by_site(self, by_traceback):
@@ -90,15 +92,20 @@ class HeapSites:
         ``{"file", "line", "size", "count", "estimated", "execution_count"}`` (the execution count of
         the cell whose code it is, its line as typed); None when either end could not be
         read."""
-        previous, now = self._sites, self._read()
+        previous, previous_step = self._sites, self._step
+        now = self._read()
         self._sites = now
+        step = max(previous_step, self._step)
         if previous is None or now is None:
             return None
         grown = []
         for site, (size, count, estimated) in now.items():
             before_size, before_count, before_estimated = previous.get(site, (0, 0, False))
-            if size > before_size:
-                grown.append((size - before_size, max(count - before_count, 0), estimated or before_estimated, site))
+            # A site read from a sample stands for `step` blocks per block read: one that
+            # grew by fewer blocks than that may have only been sampled differently.
+            sampled = estimated or before_estimated
+            if size > before_size and (not sampled or count - before_count >= step):
+                grown.append((size - before_size, max(count - before_count, 0), sampled, site))
         grown.sort(key=lambda entry: entry[0], reverse=True)
         top = []
         for size, count, estimated, (filename, line) in grown[:TOP_SITES]:
