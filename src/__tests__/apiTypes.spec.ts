@@ -6,6 +6,7 @@
  */
 import {
   HEAP_MODE_REPLY_FIELDS,
+  HEAP_SITE_FIELDS,
   KERNEL_REPLY_FIELDS,
   KERNEL_SUMMARY_FIELDS,
   KERNELS_REPLY_FIELDS,
@@ -47,6 +48,11 @@ function expectRecords(records: readonly IExecutionRecord[]): void {
       // `aggregated` only on the last entry of a cell with more statements than the limit.
       const { undeclared, missing } = keyMismatch(statement, STATEMENT_FIELDS);
       expect({ undeclared, missing: missing.filter(key => key !== 'aggregated') }).toEqual(MATCH);
+    }
+    // In heap mode: where each cell's heap grew.
+    expect(record.heap_top?.length).toBeGreaterThan(0);
+    for (const site of record.heap_top ?? []) {
+      expect(keyMismatch(site, HEAP_SITE_FIELDS)).toEqual(MATCH);
     }
   }
 }

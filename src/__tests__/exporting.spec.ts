@@ -40,19 +40,36 @@ describe('csvField and formulas', () => {
   });
 });
 
+/** Lists and objects are left to the JSON; the statements have a file of their own. */
+const STRUCTURED = ['statements', 'line_profile', 'heap_top'];
+
+const LINE_PROFILE = {
+  error: null,
+  backend: 'settrace',
+  events: 11,
+  duration: 0.013,
+  overhead: 0.0005,
+  lines_left_out: 0,
+  cells: [{ execution_count: 3, cell_id: 'c1', lines: [{ line: 1, hits: 1, delta: 8e7, peak_increment: 8e7, duration: 0.01 }] }]
+};
+
+const HEAP_TOP = [
+  { file: '/numpy/core/numeric.py', line: 232, size: 8e8, count: 1, estimated: false, execution_count: null, cell_id: null }
+];
+
 describe('toCSV', () => {
   it('has a column for every field of the API records, recorded from a real server', () => {
     const header = toCSV([]).split('\r\n')[0].split(',');
     for (const record of kernelFixture.executions) {
       // Lists and objects are left to the JSON; the statements have a file of their own.
-      const structured = ['statements', 'line_profile'];
-      for (const key of Object.keys(record).filter(k => !structured.includes(k))) {
+      for (const key of Object.keys(record).filter(k => !STRUCTURED.includes(k))) {
         expect(header).toContain(key);
       }
     }
-    expect(EXPORT_FIELDS).toEqual(RECORD_FIELDS.filter(f => f !== 'statements' && f !== 'line_profile'));
-    expect(header).not.toContain('statements');
-    expect(header).not.toContain('line_profile');
+    expect(EXPORT_FIELDS).toEqual(RECORD_FIELDS.filter(f => !STRUCTURED.includes(f)));
+    for (const field of STRUCTURED) {
+      expect(header).not.toContain(field);
+    }
     for (const field of ['died_reason', 'heap_delta', 'heap_peak_increment', 'oom_kills']) {
       expect(header).toContain(field);
     }
@@ -135,8 +152,19 @@ describe('toJSON', () => {
     expect(parsed.delta).toBe(8e8);
     expect(parsed.source).toBe('a = 1');
     expect(parsed.exit_code).toBeNull();
-    // Without statements measured, the list is null.
+    // Without statements measured, the list is null; so are a profile and heap sites.
     expect(parsed.statements).toBeNull();
+    expect(parsed.line_profile).toBeNull();
+    expect(parsed.heap_top).toBeNull();
+  });
+
+  it('keeps a line profile and the heap sites as the server sent them', () => {
+    const row = { record: record({ line_profile: LINE_PROFILE, heap_top: HEAP_TOP }), source: 'a' };
+    const [parsed] = JSON.parse(toJSON([row]));
+    expect(parsed.line_profile).toEqual(LINE_PROFILE);
+    expect(parsed.heap_top).toEqual(HEAP_TOP);
+    // The CSV has neither.
+    expect(toCSV([row])).not.toContain('numeric.py');
   });
 
   it('keeps the statements as the list the server sent', () => {

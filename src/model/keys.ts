@@ -1,10 +1,15 @@
 import {
   IExecutionRecord,
   IHeapModeReply,
+  IHeapSite,
   IKernelReply,
   IKernelsReply,
   IKernelState,
   IKernelSummary,
+  ILineProfile,
+  ILineProfileCell,
+  ILineProfileLine,
+  ILineProfileReply,
   INotebookRunsReply,
   ISample,
   IStatement
@@ -47,7 +52,8 @@ export const RECORD_FIELDS = fieldNames<IExecutionRecord>({
   heap_delta: true,
   heap_peak_increment: true,
   statements: true,
-  line_profile: true
+  line_profile: true,
+  heap_top: true
 });
 
 export const STATEMENT_FIELDS = fieldNames<IStatement>({
@@ -58,6 +64,40 @@ export const STATEMENT_FIELDS = fieldNames<IStatement>({
   peak_increment: true,
   duration: true,
   rss_end: true
+});
+
+export const LINE_PROFILE_FIELDS = fieldNames<ILineProfile>({
+  error: true,
+  backend: true,
+  events: true,
+  duration: true,
+  overhead: true,
+  lines_left_out: true,
+  cells: true
+});
+
+export const LINE_PROFILE_CELL_FIELDS = fieldNames<ILineProfileCell>({
+  execution_count: true,
+  cell_id: true,
+  lines: true
+});
+
+export const LINE_PROFILE_LINE_FIELDS = fieldNames<ILineProfileLine>({
+  line: true,
+  hits: true,
+  delta: true,
+  peak_increment: true,
+  duration: true
+});
+
+export const HEAP_SITE_FIELDS = fieldNames<IHeapSite>({
+  file: true,
+  line: true,
+  size: true,
+  count: true,
+  estimated: true,
+  execution_count: true,
+  cell_id: true
 });
 
 export const SAMPLE_FIELDS = fieldNames<ISample>({
@@ -124,5 +164,12 @@ export const HEAP_MODE_REPLY_FIELDS = fieldNames<IHeapModeReply>({
   kernel_id: true,
   heap_mode: true,
   requested: true,
+  pending: true
+});
+
+export const LINE_PROFILE_REPLY_FIELDS = fieldNames<ILineProfileReply>({
+  kernel_id: true,
+  line_profile_armed: true,
+  line_profile_backend: true,
   pending: true
 });

@@ -57,6 +57,29 @@ export interface IExecutionRecord {
   statements?: IStatement[] | null;
   /** The run's line-by-line profile, when one was asked for; null otherwise. */
   line_profile?: ILineProfile | null;
+  /**
+   * Heap mode: the allocation sites that grew most during the cell and were
+   * still allocated at its end, the largest first (at most 10); null when heap
+   * mode was off.
+   */
+  heap_top?: IHeapSite[] | null;
+}
+
+/** Where Python allocated memory that a cell kept (heap mode). */
+export interface IHeapSite {
+  /** The file's path; for a site in a notebook cell, the name IPython compiled it under. */
+  file: string;
+  /** Its line: in a notebook cell, the cell's line as typed (1-based). */
+  line: number | null;
+  /** How much it grew during the cell (bytes). */
+  size: number | null;
+  /** Blocks allocated there and still held. */
+  count: number | null;
+  /** Small blocks were sampled: `size` and `count` are estimates. */
+  estimated: boolean;
+  /** The run of the notebook cell it is in; null for a library's file. */
+  execution_count: number | null;
+  cell_id: string | null;
 }
 
 /** One top-level statement of a cell, as the kernel hook measured it. */
@@ -85,10 +108,10 @@ export interface ILineProfile {
   backend: string | null;
   /** Line events seen. */
   events: number;
-  /** The profiled time (seconds). */
-  duration: number;
-  /** The profiler's own time, estimated (seconds). */
-  overhead: number;
+  /** The profiled time (seconds); null when it could not start. */
+  duration: number | null;
+  /** The profiler's own time, estimated (seconds); null when it could not start. */
+  overhead: number | null;
   /** Lines beyond the heaviest kept. */
   lines_left_out: number;
   cells: ILineProfileCell[];
@@ -98,13 +121,21 @@ export interface ILineProfile {
 export interface ILineProfileCell {
   execution_count: number | null;
   cell_id: string | null;
-  lines: {
-    line: number;
-    hits: number;
-    delta: number;
-    peak_increment: number;
-    duration: number;
-  }[];
+  lines: ILineProfileLine[];
+}
+
+/** One line's figures over all its runs in a profiled run. */
+export interface ILineProfileLine {
+  /** The line in its cell as typed (1-based). */
+  line: number;
+  /** How many times it ran. */
+  hits: number;
+  /** The sum of its changes of memory, each from its start to the next line run (bytes). */
+  delta: number;
+  /** The most memory reached above one of its starts (bytes). */
+  peak_increment: number;
+  /** Its time over all runs, what it called outside the notebook's code included (seconds). */
+  duration: number | null;
 }
 
 export interface ISample {
@@ -168,6 +199,16 @@ export interface IKernelsReply {
 export interface INotebookRunsReply {
   path: string;
   executions: IExecutionRecord[];
+}
+
+/** `POST` and `DELETE kernels/{id}/line-profile`. */
+export interface ILineProfileReply {
+  kernel_id: string;
+  /** The cell whose next run is profiled (`""`: the next cell); null when none. */
+  line_profile_armed: string | null;
+  line_profile_backend: string | null;
+  /** A cell is running: the kernel takes the request once it ends. */
+  pending: boolean;
 }
 
 /** `POST kernels/{id}/heap-mode`. */

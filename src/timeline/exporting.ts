@@ -4,7 +4,7 @@ import { RECORD_FIELDS, STATEMENT_FIELDS } from '../model/keys';
 import { IExecutionRecord } from '../model/types';
 
 /** Fields that hold lists and objects: the JSON export keeps them, the CSV cannot. */
-const STRUCTURED_FIELDS: readonly (keyof IExecutionRecord)[] = ['statements', 'line_profile'];
+const STRUCTURED_FIELDS: readonly (keyof IExecutionRecord)[] = ['statements', 'line_profile', 'heap_top'];
 
 /**
  * Every field of the API's records but the structured ones (the statements
@@ -83,10 +83,19 @@ export function toStatementsCSV(rows: readonly IExportRow[]): string {
   return csvTable(STATEMENT_EXPORT_FIELDS, lines);
 }
 
-/** Every record with all its fields, its statements as a list (null without them), and its source. */
+/**
+ * Every record with all its fields, its structured ones as they are (null
+ * where a record kept from before they existed lacks them), and its source.
+ */
 export function toJSON(rows: readonly IExportRow[]): string {
   return JSON.stringify(
-    rows.map(({ record, source }) => ({ ...record, statements: record.statements ?? null, source })),
+    rows.map(({ record, source }) => ({
+      ...record,
+      statements: record.statements ?? null,
+      line_profile: record.line_profile ?? null,
+      heap_top: record.heap_top ?? null,
+      source
+    })),
     null,
     1
   );
