@@ -6,6 +6,7 @@ import {
   IHeapModeReply,
   IKernelReply,
   IKernelsReply,
+  ILineProfileReply,
   INotebookRunsReply
 } from './model/types';
 import { requestAPI } from './request';
@@ -68,6 +69,20 @@ export class MemoryUsageService implements IDisposable {
   /** Turn heap mode (tracemalloc in the kernel) on or off. */
   setHeapMode(kernelId: string, enabled: boolean): Promise<IHeapModeReply> {
     return this._request(`${kernelPath(kernelId)}/heap-mode`, 'POST', { enabled });
+  }
+
+  /**
+   * Profile the next run of a cell line by line (`null`: the next cell that
+   * runs, whichever it is). Rejects with the server's message (409) when the
+   * kernel has no active hook.
+   */
+  armLineProfile(kernelId: string, cellId: string | null): Promise<ILineProfileReply> {
+    return this._request(`${kernelPath(kernelId)}/line-profile`, 'POST', { cell_id: cellId });
+  }
+
+  /** No longer profile the cell asked for. */
+  disarmLineProfile(kernelId: string): Promise<ILineProfileReply> {
+    return this._request(`${kernelPath(kernelId)}/line-profile`, 'DELETE');
   }
 
   /** A notebook's last runs per cell kept from earlier sessions. */

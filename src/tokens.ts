@@ -4,7 +4,7 @@ import { IDisposable } from '@lumino/disposable';
 import { ISignal } from '@lumino/signaling';
 
 import { ByteUnits } from './format';
-import { IExecutionRecord, IKernelState, ISample } from './model/types';
+import { IExecutionRecord, IKernelState, ILineProfileReply, ISample } from './model/types';
 import { MemoryUsageService } from './service';
 
 /**
@@ -58,6 +58,14 @@ export interface IMemoryUsageManager {
    * server's message when the kernel cannot (not IPython, no hook).
    */
   setHeapMode(kernelId: string, enabled: boolean): Promise<void>;
+  /**
+   * Profile the next run of a cell line by line (`null`: the next cell that
+   * runs), then poll the kernel's model; rejects with the server's message when
+   * the kernel cannot (not IPython, no hook).
+   */
+  armLineProfile(kernelId: string, cellId: string | null): Promise<ILineProfileReply>;
+  /** No longer profile the cell asked for, then poll the kernel's model. */
+  disarmLineProfile(kernelId: string): Promise<ILineProfileReply>;
   /** Forget a kernel's records and samples, then poll its model. */
   clearHistory(kernelId: string): Promise<void>;
   /** Tell the server which cell an execution belongs to. */

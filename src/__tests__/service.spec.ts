@@ -71,6 +71,18 @@ describe('MemoryUsageService', () => {
     ]);
   });
 
+  it('arms a line profile for a cell or the next cell, and disarms it', async () => {
+    const { service, sent } = serviceAnswering(200, { line_profile_armed: 'c1', pending: false });
+    expect((await service.armLineProfile('k1', 'c1')).line_profile_armed).toBe('c1');
+    await service.armLineProfile('k1', null);
+    await service.disarmLineProfile('k1');
+    expect(sent.map(({ method, path, body }) => [method, path, body])).toEqual([
+      ['POST', `${API}/kernels/k1/line-profile`, { cell_id: 'c1' }],
+      ['POST', `${API}/kernels/k1/line-profile`, { cell_id: null }],
+      ['DELETE', `${API}/kernels/k1/line-profile`, null]
+    ]);
+  });
+
   it("lists the kernels and a notebook's earlier runs", async () => {
     const { service, sent } = serviceAnswering(200, { kernels: [], executions: [{ seq: 1 }] });
     expect((await service.kernels()).kernels).toEqual([]);

@@ -5,7 +5,7 @@ import { Disposable } from '../disposable';
 import { ByteUnits } from '../format';
 import { IKernelMemoryModel, IMemoryUsageManager, IMemoryUsageService } from '../tokens';
 import { KernelMemoryModel } from './kernelModel';
-import { IExecutionRecord } from './types';
+import { IExecutionRecord, ILineProfileReply } from './types';
 
 export interface IMemoryUsageSettings {
   monitoring: boolean;
@@ -71,6 +71,18 @@ export class MemoryUsageManager extends Disposable implements IMemoryUsageManage
   async setHeapMode(kernelId: string, enabled: boolean): Promise<void> {
     await this._service.setHeapMode(kernelId, enabled);
     await this._models.get(kernelId)?.refresh();
+  }
+
+  async armLineProfile(kernelId: string, cellId: string | null): Promise<ILineProfileReply> {
+    const reply = await this._service.armLineProfile(kernelId, cellId);
+    await this._models.get(kernelId)?.refresh();
+    return reply;
+  }
+
+  async disarmLineProfile(kernelId: string): Promise<ILineProfileReply> {
+    const reply = await this._service.disarmLineProfile(kernelId);
+    await this._models.get(kernelId)?.refresh();
+    return reply;
   }
 
   async clearHistory(kernelId: string): Promise<void> {
