@@ -19,6 +19,8 @@
  *   (`0.51 s`), below one minute with one decimal (`12.3 s`), below one hour as
  *   minutes and whole seconds (`2 min 5 s`), otherwise hours and minutes
  *   (`1 h 5 min`). Negative durations are clamped to 0.
+ * - `formatFineDuration`: as `formatDuration`, but below 10 ms with one
+ *   decimal (`0.5 ms`, `<0.1 ms`), for what costs fractions of a millisecond.
  * - Non-finite inputs (NaN, ±Infinity, null/undefined at runtime) are shown as
  *   `—` by every function.
  */
@@ -149,4 +151,19 @@ export function formatDuration(seconds: number): string {
   const hours = Math.floor(totalMinutes / 60);
   const minutes = totalMinutes % 60;
   return `${hours} h ${minutes} min`;
+}
+
+/**
+ * Format a duration that may be a fraction of a millisecond: `0.5 ms`,
+ * `<0.1 ms`; from 10 ms on as `formatDuration` does.
+ *
+ * @param seconds - The duration in seconds.
+ */
+export function formatFineDuration(seconds: number): string {
+  if (!isFiniteNumber(seconds) || seconds >= 0.01) {
+    return formatDuration(seconds);
+  }
+  const ms = Math.max(0, seconds) * 1000;
+  const text = ms.toFixed(1);
+  return text === '0.0' && ms > 0 ? '<0.1 ms' : `${text} ms`;
 }

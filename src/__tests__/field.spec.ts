@@ -9,6 +9,7 @@ import {
   lineMarksExtension,
   lineMarksField,
   placeMarks,
+  PROFILE_CLASS,
   setLineMarks,
   startRun
 } from '../lines/field';
@@ -139,6 +140,18 @@ describe('lineMarksField', () => {
     expect(shown(state)).toEqual([[2, false], [3, true], [4, false], [6, false]]);
   });
 
+  it('counts a line profile’s marks against the source of the run they name', () => {
+    // The cell's own run A, then edits, then another cell's profile of the lines A defined.
+    let state = stateWith().update({ effects: marksSet.of({ runId: 'A', marks: MARKS }) }).state;
+    state = state.update({ changes: { from: 0, insert: '# note\n' } }).state;
+    state = state.update({ effects: marksSet.of({ runId: 'profile:P', marks: [mark(2)], sourceRun: 'A' }) }).state;
+    expect(shown(state)).toEqual([[3, false]]);
+    expect(state.field(lineMarksField).runId).toBe('profile:P');
+    // Cleared: the run's own marks come back, still counted against A.
+    state = state.update({ effects: marksSet.of({ runId: 'A', marks: MARKS }) }).state;
+    expect(shown(state)).toEqual([[2, false], [3, false], [4, false], [6, false]]);
+  });
+
   it('takes the source as it is for a run it did not see start', () => {
     let state = stateWith().update({ effects: marksSet.of({ runId: 'A', marks: MARKS }) }).state;
     state = state.update({ changes: { from: state.doc.line(1).to, insert: ' # edited' } }).state;
@@ -171,6 +184,18 @@ describe('the marks in an editor', () => {
     expect(node.title).toBe('line 3 (edited since it ran)');
     startRun(view);
     expect(parent.querySelector(`.${LINE_MARK_CLASS}`)).toBeNull();
+    view.destroy();
+  });
+
+  it('of a line profile have their own class and their runs', () => {
+    const parent = document.createElement('div');
+    document.body.appendChild(parent);
+    const view = new EditorView({ doc: SOURCE, parent, extensions: lineMarksExtension });
+    setLineMarks(view, 'A', [mark(1)]);
+    expect(parent.querySelector(`.${PROFILE_CLASS}`)).toBeNull();
+    setLineMarks(view, 'profile:P', [{ ...mark(1), hits: 4 }, { ...mark(2), hits: 1 }], 'A');
+    const nodes = Array.from(parent.querySelectorAll<HTMLElement>(`.${LINE_MARK_CLASS}.${PROFILE_CLASS}`));
+    expect(nodes.map(node => node.dataset.hits)).toEqual(['4', '1']);
     view.destroy();
   });
 });

@@ -1,6 +1,7 @@
 import {
   formatBytes,
   formatDuration,
+  formatFineDuration,
   formatSignedBytes,
   NOT_AVAILABLE
 } from '../format';
@@ -116,6 +117,18 @@ describe('formatDuration', () => {
     expect(formatDuration(-1)).toBe('0 ms');
     expect(formatDuration(NaN)).toBe(NOT_AVAILABLE);
     expect(formatDuration(Infinity)).toBe(NOT_AVAILABLE);
+  });
+});
+
+describe('formatFineDuration', () => {
+  it('shows fractions of a millisecond, and from 10 ms on as formatDuration', () => {
+    expect(formatFineDuration(0.0005)).toBe('0.5 ms');
+    expect(formatFineDuration(0.00001)).toBe('<0.1 ms');
+    expect(formatFineDuration(0)).toBe('0.0 ms');
+    expect(formatFineDuration(0.0042)).toBe('4.2 ms');
+    expect(formatFineDuration(0.013)).toBe('13 ms');
+    expect(formatFineDuration(2.5)).toBe('2.50 s');
+    expect(formatFineDuration(NaN)).toBe(NOT_AVAILABLE);
   });
 });
 

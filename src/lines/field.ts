@@ -11,6 +11,8 @@ import { ILineMark } from './statements';
 
 export const LINE_MARK_CLASS = 'jp-MemoryUsage-line';
 export const EDITED_CLASS = 'jp-mod-edited';
+/** A line profile's mark. */
+export const PROFILE_CLASS = 'jp-mod-profile';
 
 /** What the field holds. */
 export interface ILineMarksState {
@@ -20,7 +22,7 @@ export interface ILineMarksState {
   superseded: string | null;
   /** The source as the run started (or, if that was not seen, as its marks came). */
   baseline: Text | null;
-  /** The run `baseline` belongs to; null when taken as the next run started. */
+  /** The run whose source `baseline` is; null when taken as the next run started. */
   baselineRun: string | null;
   /** The edits since `baseline`. */
   changes: ChangeSet | null;
@@ -40,8 +42,16 @@ export interface IPlacedMark {
 /** The cell starts running: its marks go, and edits from now on count against this source. */
 const runStarted = StateEffect.define<null>();
 
-/** The marks of a run (an empty list hides them); a null run: the cell has none. */
-const marksSet = StateEffect.define<{ runId: string | null; marks: readonly ILineMark[] }>();
+/**
+ * The marks of a run (an empty list hides them); a null run: the cell has none.
+ * `sourceRun` is the run of this cell whose source the marks' lines count in,
+ * when that is not `runId` itself (a line profile of another cell's run).
+ */
+const marksSet = StateEffect.define<{
+  runId: string | null;
+  marks: readonly ILineMark[];
+  sourceRun?: string;
+}>();
 
 /**
  * Where each mark stands in `doc`: its statement's lines in `baseline`, taken
@@ -103,7 +113,8 @@ class LineMarkWidget extends WidgetType {
       a.text === b.text &&
       a.title === b.title &&
       a.kind === b.kind &&
-      a.strength === b.strength
+      a.strength === b.strength &&
+      a.hits === b.hits
     );
   }
 
@@ -118,6 +129,10 @@ class LineMarkWidget extends WidgetType {
     data.delta = String(Math.round(mark.delta));
     data.peakIncrement = mark.peakIncrement === null ? '' : String(Math.round(mark.peakIncrement));
     data.strength = String(mark.strength);
+    if (mark.hits !== undefined) {
+      node.classList.add(PROFILE_CLASS);
+      data.hits = String(mark.hits);
+    }
     node.textContent = mark.text;
     node.title = edited ? mark.editedTitle : mark.title;
     return node;
@@ -169,15 +184,16 @@ export const lineMarksField = StateField.define<ILineMarksState>({
         if (runId === next.superseded) {
           continue;
         }
+        const sourceRun = effect.value.sourceRun ?? runId;
         const keepBaseline =
-          next.baseline !== null && (next.baselineRun === runId || next.baselineRun === null);
+          next.baseline !== null && (next.baselineRun === sourceRun || next.baselineRun === null);
         next = keepBaseline
-          ? { ...next, runId, baselineRun: runId, marks }
+          ? { ...next, runId, baselineRun: sourceRun, marks }
           : {
               ...next,
               runId,
               baseline: doc,
-              baselineRun: runId,
+              baselineRun: sourceRun,
               changes: ChangeSet.empty(doc.length),
               marks
             };
@@ -204,13 +220,17 @@ export function startRun(view: EditorView): void {
   view.dispatch({ effects: runStarted.of(null) });
 }
 
-/** Show a run's marks (an empty list hides them; a null run: the cell has none). */
+/**
+ * Show a run's marks (an empty list hides them; a null run: the cell has none).
+ * `sourceRun`: the cell's run whose source the lines count in, when not `runId`.
+ */
 export function setLineMarks(
   view: EditorView,
   runId: string | null,
-  marks: readonly ILineMark[]
+  marks: readonly ILineMark[],
+  sourceRun?: string
 ): void {
-  view.dispatch({ effects: marksSet.of({ runId, marks }) });
+  view.dispatch({ effects: marksSet.of({ runId, marks, sourceRun }) });
 }
 
 /** The effects themselves, for tests that drive an `EditorState` alone. */

@@ -30,7 +30,7 @@ export interface ILineMark {
   delta: number;
   peakIncrement: number | null;
   kind: LineMarkKind;
-  /** 1 (light) to 3 (strong), by the size of its figure. */
+  /** 1 (light) to 3 (strong), by the size of its figure; 0 for a line profile's line below the threshold. */
   strength: number;
   /** `+762.9 MiB` or `peak +1.49 GiB`. */
   text: string;
@@ -38,6 +38,8 @@ export interface ILineMark {
   title: string;
   /** The tooltip once the statement's lines were edited since it ran. */
   editedTitle: string;
+  /** A line profile's mark: how many times the line ran. Absent on a statement's mark. */
+  hits?: number;
 }
 
 /** Whether an entry sums the statements beyond the server's limit. */
@@ -134,24 +136,36 @@ export function lineMarks(
 ): ILineMark[] {
   return statements
     .filter(s => worthALineMark(s, minimumBytes))
-    .map(statement => {
-      const peak = showsPeak(statement, minimumBytes);
-      const line = statement.line as number;
-      const title = statementSentence(statement, units, trans);
-      return {
-        line,
-        endLine: Math.max(statement.end_line ?? line, line),
-        delta: statement.delta,
-        peakIncrement: statement.peak_increment,
-        kind: peak ? 'peak' : statement.delta < 0 ? 'free' : 'grow',
-        strength: markStrength(peak ? (statement.peak_increment as number) : statement.delta),
-        text: peak
-          ? trans.__('peak %1', formatSignedBytes(statement.peak_increment as number, units))
-          : formatSignedBytes(statement.delta, units),
-        title,
-        editedTitle: trans.__('%1 (edited since it ran)', title)
-      };
-    });
+    .map(statement => statementMark(statement, minimumBytes, units, trans));
+}
+
+/**
+ * A statement's mark: its peak when its temporaries went higher than it kept,
+ * else its change; `title` is the sentence for its tooltip (by default the
+ * statement's own).
+ */
+export function statementMark(
+  statement: IStatement,
+  minimumBytes: number,
+  units: ByteUnits,
+  trans: TranslationBundle,
+  title = statementSentence(statement, units, trans)
+): ILineMark {
+  const peak = showsPeak(statement, minimumBytes);
+  const line = statement.line as number;
+  return {
+    line,
+    endLine: Math.max(statement.end_line ?? line, line),
+    delta: statement.delta,
+    peakIncrement: statement.peak_increment,
+    kind: peak ? 'peak' : statement.delta < 0 ? 'free' : 'grow',
+    strength: markStrength(peak ? (statement.peak_increment as number) : statement.delta),
+    text: peak
+      ? trans.__('peak %1', formatSignedBytes(statement.peak_increment as number, units))
+      : formatSignedBytes(statement.delta, units),
+    title,
+    editedTitle: trans.__('%1 (edited since it ran)', title)
+  };
 }
 
 export interface IHeaviestStatement {

@@ -66,3 +66,38 @@ export function runsByCell(
   }
   return byCell;
 }
+
+/** The latest started of the records that pass `test`; null when none does. */
+function latestWhere(
+  records: Iterable<IExecutionRecord>,
+  test: (record: IExecutionRecord) => boolean
+): IExecutionRecord | null {
+  let latest: IExecutionRecord | null = null;
+  for (const record of records) {
+    if (test(record) && (!latest || (record.started ?? -Infinity) > (latest.started ?? -Infinity))) {
+      latest = record;
+    }
+  }
+  return latest;
+}
+
+/** The run whose line profile a notebook shows: the latest finished one; null when none. */
+export function latestProfile(records: Iterable<IExecutionRecord>): IExecutionRecord | null {
+  return latestWhere(records, r => !!r.line_profile && r.status !== 'running');
+}
+
+/**
+ * The cell that the run `executionCount` of the kernel process `pid` ran in,
+ * from the records: the latest that says so; null when none does.
+ */
+export function cellIdOfExecution(
+  records: Iterable<IExecutionRecord>,
+  executionCount: number,
+  pid: number | null
+): string | null {
+  const found = latestWhere(
+    records,
+    r => r.execution_count === executionCount && r.pid === pid && !!r.cell_id
+  );
+  return found?.cell_id ?? null;
+}

@@ -5,7 +5,7 @@ import { Disposable } from '../disposable';
 import { ByteUnits } from '../format';
 import { IKernelMemoryModel, IMemoryUsageManager } from '../tokens';
 import { EarlierRuns } from './earlierRuns';
-import { runsByCell } from './merge';
+import { cellIdOfExecution, latestProfile, runsByCell } from './merge';
 import { IExecutionRecord } from './types';
 
 /** Runs of a cell kept for its views, the latest first. */
@@ -78,6 +78,26 @@ export class NotebookRuns extends Disposable {
       : null;
   }
 
+  /**
+   * The latest finished run profiled line by line: the current kernel's, else
+   * one kept from an earlier session; null when none.
+   */
+  latestProfile(): IExecutionRecord | null {
+    if (this._latestProfile === undefined) {
+      this._latestProfile =
+        latestProfile(this._model?.executions.values() ?? []) ?? latestProfile(this._earlierRuns.runs);
+    }
+    return this._latestProfile;
+  }
+
+  /** The cell that ran as `executionCount` in the kernel process `pid`; null when unknown. */
+  cellOfExecution(executionCount: number, pid: number | null): string | null {
+    return (
+      cellIdOfExecution(this._model?.executions.values() ?? [], executionCount, pid) ??
+      cellIdOfExecution(this._earlierRuns.runs, executionCount, pid)
+    );
+  }
+
   protected onDispose(): void {
     this._unbindModel();
   }
@@ -108,12 +128,15 @@ export class NotebookRuns extends Disposable {
   private _emit(): void {
     this._byCell = null;
     this._earlierByCell = null;
+    this._latestProfile = undefined;
     this._changed.emit();
   }
 
   private _model: IKernelMemoryModel | null = null;
   private _byCell: Map<string, IExecutionRecord[]> | null = null;
   private _earlierByCell: Map<string, IExecutionRecord[]> | null = null;
+  /** Not yet looked for: undefined. */
+  private _latestProfile: IExecutionRecord | null | undefined = undefined;
   private _changed = new Signal<this, void>(this);
   private _executionsChanged = new Signal<this, IExecutionRecord[]>(this);
 }
