@@ -8,6 +8,9 @@ export namespace CommandIDs {
   export const exportRecords = 'memory-usage:export';
   export const clearHistory = 'memory-usage:clear';
   export const toggleHeapMode = 'memory-usage:toggle-heap-mode';
+  export const profileLines = 'memory-usage:profile-lines';
+  export const cancelLineProfile = 'memory-usage:cancel-line-profile';
+  export const clearLineProfile = 'memory-usage:clear-line-profile';
 }
 
 export const COMMAND_CATEGORY = 'Memory Usage';

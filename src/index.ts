@@ -3,6 +3,7 @@ import { JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { badgesPlugin } from './plugins/badges';
 import { currentKernelPlugin } from './plugins/currentKernel';
 import { heapModePlugin } from './plugins/heapMode';
+import { lineProfilePlugin } from './plugins/lineProfile';
 import { managerPlugin } from './plugins/manager';
 import { serverCheckPlugin } from './plugins/serverCheck';
 import { servicePlugin } from './plugins/service';
@@ -18,6 +19,7 @@ const plugins: JupyterFrontEndPlugin<any>[] = [
   managerPlugin,
   currentKernelPlugin,
   heapModePlugin,
+  lineProfilePlugin,
   badgesPlugin,
   timelinePlugin,
   statusPlugin

@@ -39,10 +39,20 @@ export class BadgesExtension
 
   set settings(settings: IBadgeSettings) {
     this._settings = settings;
-    for (const { badges, lines } of this._live) {
+    for (const { badges, lines } of this._live.values()) {
       badges.settings = settings;
       lines.settings = lineMarkSettings(settings);
     }
+  }
+
+  /** Whether a notebook's cells show its latest line profile. */
+  showsLineProfile(panel: NotebookPanel): boolean {
+    return this._live.get(panel)?.lines.showsProfile ?? false;
+  }
+
+  /** Hide a notebook's line profile: its cells show their own runs' marks again. */
+  clearLineProfile(panel: NotebookPanel): void {
+    this._live.get(panel)?.lines.clearProfile();
   }
 
   createNew(panel: NotebookPanel): IDisposable {
@@ -52,10 +62,10 @@ export class BadgesExtension
       badges: new NotebookBadges(panel, runs, this._trans, this._settings),
       lines: new NotebookLineMarks(panel, runs, this._trans, lineMarkSettings(this._settings))
     };
-    this._live.add(views);
+    this._live.set(panel, views);
     // The document manager disposes this with the panel; the views first.
     return DisposableSet.from([
-      new DisposableDelegate(() => this._live.delete(views)),
+      new DisposableDelegate(() => this._live.delete(panel)),
       views.badges,
       views.lines,
       runs,
@@ -64,5 +74,5 @@ export class BadgesExtension
   }
 
   private _settings = DEFAULT_BADGE_SETTINGS;
-  private _live = new Set<{ badges: NotebookBadges; lines: NotebookLineMarks }>();
+  private _live = new Map<NotebookPanel, { badges: NotebookBadges; lines: NotebookLineMarks }>();
 }

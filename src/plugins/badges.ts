@@ -4,6 +4,7 @@ import {
 } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
 import { IMainMenu } from '@jupyterlab/mainmenu';
+import { INotebookTracker } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
@@ -37,7 +38,7 @@ export const badgesPlugin: JupyterFrontEndPlugin<void> = {
   description: 'Shows on each executed cell the memory it cost.',
   autoStart: true,
   requires: [IMemoryUsageManager],
-  optional: [ISettingRegistry, ICommandPalette, IMainMenu, ITranslator],
+  optional: [ISettingRegistry, ICommandPalette, IMainMenu, ITranslator, INotebookTracker],
   deactivate: app => deactivate(app, BADGES_PLUGIN_ID),
   activate: (
     app: JupyterFrontEnd,
@@ -45,7 +46,8 @@ export const badgesPlugin: JupyterFrontEndPlugin<void> = {
     settingRegistry: ISettingRegistry | null,
     palette: ICommandPalette | null,
     mainMenu: IMainMenu | null,
-    translator: ITranslator | null
+    translator: ITranslator | null,
+    tracker: INotebookTracker | null
   ): void => {
     const trans = (translator ?? nullTranslator).load('jupyterlab_memory_usage');
     const held = registrations(app, BADGES_PLUGIN_ID);
@@ -80,6 +82,32 @@ export const badgesPlugin: JupyterFrontEndPlugin<void> = {
         }
       }
     }));
-    held.add(showCommands(palette, mainMenu, [CommandIDs.toggleBadges], 60));
+    const notebook = () => tracker?.currentWidget ?? null;
+    held.add(app.commands.addCommand(CommandIDs.clearLineProfile, {
+      label: trans.__('Clear Line Profile'),
+      caption: trans.__(
+        "Remove the line profile's marks from the current notebook: its cells show their own runs' marks again"
+      ),
+      isEnabled: () => {
+        const panel = notebook();
+        return panel !== null && extension.showsLineProfile(panel);
+      },
+      execute: () => {
+        const panel = notebook();
+        if (panel) {
+          extension.clearLineProfile(panel);
+        }
+      }
+    }));
+    held.add(
+      app.contextMenu.addItem({
+        command: CommandIDs.clearLineProfile,
+        selector: '.jp-Notebook .jp-CodeCell',
+        rank: 31
+      })
+    );
+    held.add(
+      showCommands(palette, mainMenu, [CommandIDs.toggleBadges, CommandIDs.clearLineProfile], 60)
+    );
   }
 };
