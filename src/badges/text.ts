@@ -8,6 +8,7 @@ import {
 } from '../format';
 import { heaviestStatement, statementPlace } from '../lines/statements';
 import { sourceLine } from '../model/cells';
+import { heapSitesNote } from '../model/heapSites';
 import { IExecutionRecord } from '../model/types';
 
 const SEPARATOR = ' · ';
@@ -122,6 +123,10 @@ export function badgeTooltip(
         formatSignedBytes(latest.heap_peak_increment ?? NaN, units)
       )
     );
+    const sites = heapSitesNote(latest.heap_top, units, trans);
+    if (sites) {
+      lines.push(sites);
+    }
     if (memoryWasReused(latest)) {
       lines.push(
         trans.__(
