@@ -5,7 +5,9 @@ import { formatBytes } from '../format';
 import { IExecutionRecord, IKernelState } from '../model/types';
 import { ExecutionBars } from './bars';
 import { MemoryChart } from './chart';
+import { HeapSites } from './heapSites';
 import { IChartPoint, ISelectedCell, TimelineNotice } from './model';
+import { ProfileTable } from './profile';
 import { StatementsTable } from './statements';
 import { HeaviestTable, IHeaviestTableProps } from './table';
 
@@ -16,7 +18,7 @@ export interface ITimelineBodyProps extends IHeaviestTableProps {
   /** The executions drawn as spans, peaks and bars (all of them, or a choice). */
   drawn: IExecutionRecord[];
   series: IChartPoint[];
-  /** The active cell's latest run, when its statements were measured. */
+  /** The active cell's latest run, when its statements, lines or heap sites were measured. */
   selected: ISelectedCell | null;
 }
 
@@ -48,11 +50,20 @@ export function TimelineBody(props: ITimelineBodyProps): JSX.Element {
           : trans.__('Change and peak of each execution')}
       </h3>
       <ExecutionBars drawn={props.drawn} units={props.units} trans={trans} onReveal={props.onReveal} />
-      {props.selected && (
-        <StatementsTable selected={props.selected} units={props.units} trans={trans} />
-      )}
+      {props.selected && <SelectedCell selected={props.selected} units={props.units} trans={trans} />}
       <HeaviestTable {...props} />
     </div>
+  );
+}
+
+/** The selected cell's statements, its lines in the latest line profile, its heap sites. */
+function SelectedCell(props: { selected: ISelectedCell } & Pick<ITimelineBodyProps, 'units' | 'trans'>) {
+  return (
+    <>
+      {!!props.selected.record.statements?.length && <StatementsTable {...props} />}
+      <ProfileTable {...props} />
+      <HeapSites {...props} />
+    </>
   );
 }
 

@@ -4,8 +4,10 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import { Disposable } from '../disposable';
 import { ByteUnits } from '../format';
+import { profileApplies, profiledCells } from '../lines/profile';
 import { cellSource, firstLine } from '../model/cells';
-import { IExecutionRecord, IKernelState } from '../model/types';
+import { cellIdOfExecution, latestProfile } from '../model/merge';
+import { IExecutionRecord, IKernelState, ILineProfileCell } from '../model/types';
 import { ICurrentKernel, IKernelMemoryModel, IMemoryUsageManager } from '../tokens';
 import { downsample, IPoint } from './downsample';
 import { exportBasePath, IExportRow, toCSV, toJSON, toStatementsCSV } from './exporting';
@@ -39,6 +41,8 @@ export interface ISelectedCell {
   cellId: string;
   record: IExecutionRecord;
   source: string | null;
+  /** Its lines in the kernel's latest line profile, until it runs again; null otherwise. */
+  profile: { record: IExecutionRecord; cell: ILineProfileCell } | null;
 }
 
 /**
@@ -144,7 +148,8 @@ export class TimelineModel extends Disposable {
 
   /**
    * The active cell's latest run among `executions`, when the kernel hook
-   * measured its statements; null otherwise.
+   * measured its statements, its lines ran in the latest line profile, or heap
+   * mode named where it allocated; null otherwise.
    */
   selected(executions: readonly IExecutionRecord[]): ISelectedCell | null {
     const cellId = this.panel?.content.activeCell?.model.id;
@@ -157,10 +162,21 @@ export class TimelineModel extends Disposable {
         latest = record; // in the order they started: the last is the latest
       }
     }
-    if (!latest?.statements?.length || latest.status === 'running') {
+    if (!latest || latest.status === 'running') {
       return null;
     }
-    return { cellId, record: latest, source: cellSource(this.panel, cellId) };
+    const profiled = latestProfile(executions);
+    const cell =
+      profiled?.line_profile && profileApplies(profiled, latest)
+        ? profiledCells(profiled.line_profile, count => cellIdOfExecution(executions, count, profiled.pid)).get(
+            cellId
+          )
+        : undefined;
+    const profile = profiled && cell ? { record: profiled, cell } : null;
+    if (!latest.statements?.length && !profile && !latest.heap_top?.length) {
+      return null;
+    }
+    return { cellId, record: latest, source: cellSource(this.panel, cellId), profile };
   }
 
   /**

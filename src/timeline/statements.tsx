@@ -4,6 +4,7 @@ import * as React from 'react';
 import { ByteUnits, formatDuration, formatSignedBytes } from '../format';
 import { statementRows, statementSentence } from '../lines/statements';
 import { ISelectedCell } from './model';
+import { ColumnHeads } from './table';
 
 export interface IStatementsTableProps {
   selected: ISelectedCell;
@@ -24,14 +25,7 @@ export function StatementsTable(props: IStatementsTableProps): JSX.Element {
           : trans.__('Statements of the selected cell')}
       </h3>
       <table className="jp-MemoryUsage-heaviestTable jp-MemoryUsage-statementsTable">
-        <thead>
-          <tr>
-            <th>{trans.__('Line')}</th>
-            <th>{trans.__('Change')}</th>
-            <th>{trans.__('Peak')}</th>
-            <th>{trans.__('Time')}</th>
-          </tr>
-        </thead>
+        <ColumnHeads labels={[trans.__('Line'), trans.__('Change'), trans.__('Peak'), trans.__('Time')]} />
         <tbody>
           {rows.map(({ statement, lines, label }, index) => (
             <tr

@@ -13,6 +13,19 @@ export interface IHeaviestTableProps {
   onOrder: (order: HeaviestOrder) => void;
 }
 
+/** A table's row of column heads. */
+export function ColumnHeads(props: { labels: readonly string[] }): JSX.Element {
+  return (
+    <thead>
+      <tr>
+        {props.labels.map(label => (
+          <th key={label}>{label}</th>
+        ))}
+      </tr>
+    </thead>
+  );
+}
+
 /** The heaviest cells, each row going to its cell when clicked. */
 export function HeaviestTable(props: IHeaviestTableProps): JSX.Element {
   const { heaviest, heaviestOrder, units, trans, onReveal, onOrder } = props;
@@ -31,14 +44,7 @@ export function HeaviestTable(props: IHeaviestTableProps): JSX.Element {
         </select>
       </div>
       <table className="jp-MemoryUsage-heaviestTable">
-        <thead>
-          <tr>
-            <th>{trans.__('Cell')}</th>
-            <th>{trans.__('Peak')}</th>
-            <th>{trans.__('Change')}</th>
-            <th>{trans.__('Time')}</th>
-          </tr>
-        </thead>
+        <ColumnHeads labels={[trans.__('Cell'), trans.__('Peak'), trans.__('Change'), trans.__('Time')]} />
         <tbody>
           {heaviest.map(({ cellId, record, sourceLine }) => (
             <tr
