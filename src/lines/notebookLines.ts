@@ -3,6 +3,7 @@ import { CodeMirrorEditor } from '@jupyterlab/codemirror';
 import { Notebook, NotebookActions, NotebookPanel } from '@jupyterlab/notebook';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { EditorView } from '@codemirror/view';
+import { Widget } from '@lumino/widgets';
 
 import { CellsView } from '../badges/cellsView';
 import { NotebookRuns } from '../model/notebookRuns';
@@ -111,6 +112,12 @@ export class NotebookLineMarks extends CellsView<ILineMarkSettings> {
     const view = editorView(cell, marks.length > 0);
     if (view) {
       setLineMarks(view, runId, marks, sourceRun);
+      if (cell === this.panel.content.activeCell) {
+        // JupyterLab's cell toolbar, over the end of the active cell's first
+        // line, gives way to a line that reaches under it, but measures again
+        // only when the cell changes size: so that it sees the marks, say so.
+        cell.processMessage(Widget.ResizeMessage.UnknownSize);
+      }
     }
   }
 

@@ -1,7 +1,17 @@
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import type { Page } from '@playwright/test';
 
-import { expectClose, openInNotebook7, putNotebook, WINDOWED_SETTINGS } from './notebooks';
+import {
+  cellOf,
+  consoleErrors,
+  expectClose,
+  IMarkView,
+  MARK,
+  marksOf,
+  openInNotebook7,
+  putNotebook,
+  WINDOWED_SETTINGS
+} from './notebooks';
 
 /**
  * The marks beside a cell's statements: their figures from a real kernel, the
@@ -10,48 +20,12 @@ import { expectClose, openInNotebook7, putNotebook, WINDOWED_SETTINGS } from './
 
 const MIB = 2 ** 20;
 const ONES_1E8 = 8e8; // np.ones(10**8): 762.94 MiB
-const MARK = '.jp-MemoryUsage-line';
 const BADGE = '.jp-MemoryUsage-badge';
 const RUN_TIMEOUT = 30000;
 const PLUGIN = 'jupyterlab-memory-usage:badges';
 
 const IMPORT = 'import numpy as np';
 const STATEMENTS = ['a = np.ones(10**8)', 'b = a * 2', 'np.ones(10**8).sum()', 'del a', 'n = 1'].join('\n');
-
-interface IMarkView {
-  line: number;
-  endLine: number;
-  delta: number;
-  peak: number | null;
-  text: string;
-  title: string;
-  edited: boolean;
-}
-
-function cellOf(page: Page, index: number) {
-  return page.locator('.jp-Notebook .jp-Cell').nth(index);
-}
-
-/** The marks inside the node of the cell at `index`, in the order of their lines. */
-async function marksOf(page: Page, index: number): Promise<IMarkView[]> {
-  const marks = await cellOf(page, index)
-    .locator(MARK)
-    .evaluateAll(nodes =>
-      nodes.map(node => {
-        const data = (node as HTMLElement).dataset;
-        return {
-          line: Number(data.line),
-          endLine: Number(data.endLine),
-          delta: Number(data.delta),
-          peak: data.peakIncrement ? Number(data.peakIncrement) : null,
-          text: node.textContent ?? '',
-          title: node.getAttribute('title') ?? '',
-          edited: node.classList.contains('jp-mod-edited')
-        };
-      })
-    );
-  return marks.sort((a, b) => a.line - b.line);
-}
 
 /** The seed cell's marks: lines 1 to 4 with their exact figures, none on line 5. */
 function checkSeedMarks(marks: IMarkView[]) {
@@ -95,18 +69,6 @@ async function runSeedCell(page: IJupyterLabPageFixture) {
     });
   }
   await expect(cellOf(page, 1).locator(MARK)).toHaveCount(4, { timeout: 10000 });
-}
-
-/** Console errors of the page, from now on. */
-function consoleErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('console', message => {
-    if (message.type() === 'error') {
-      errors.push(message.text());
-    }
-  });
-  page.on('pageerror', error => errors.push(String(error)));
-  return errors;
 }
 
 test.describe('memory per line', () => {
@@ -232,6 +194,36 @@ test.describe('memory per line', () => {
     const after = await marksOf(page, 1);
     expect(after).toEqual(before);
     checkSeedMarks(after);
+  });
+});
+
+test.describe('memory per line beside the cell toolbar', () => {
+  test('the active cell’s toolbar gives way to a mark that it would cover', async ({ page }) => {
+    await page.notebook.createNew();
+    await page.notebook.setCell(0, 'code', IMPORT);
+    // A first line that ends left of the toolbar, and whose mark would reach under it.
+    await page.notebook.addCell('code', `x = np.ones(10**7)  # ${'-'.repeat(28)}\ny = 1`);
+    await page.notebook.runCell(0);
+    await page.notebook.runCell(1, { inplace: true });
+    await expect(cellOf(page, 1).locator(MARK)).toHaveCount(1, { timeout: RUN_TIMEOUT });
+    await expect(cellOf(page, 1)).toHaveClass(/jp-mod-active/);
+    const overlap = () =>
+      cellOf(page, 1).evaluate((cell, mark) => {
+        const toolbar = cell.querySelector('.jp-cell-toolbar');
+        const node = cell.querySelector(mark)!;
+        const range = document.createRange();
+        range.setStart(node.closest('.cm-line')!, 0);
+        range.setEndBefore(node);
+        const text = range.getBoundingClientRect();
+        const t = toolbar!.getBoundingClientRect();
+        const m = node.getBoundingClientRect();
+        return {
+          // The setting up: the text alone stays clear of where the toolbar stands.
+          textClear: text.right < cell.getBoundingClientRect().right - 180,
+          covered: t.width > 0 && m.right > t.left && m.left < t.right && m.top < t.bottom && m.bottom > t.top
+        };
+      }, MARK);
+    await expect.poll(overlap, { timeout: 5000 }).toEqual({ textClear: true, covered: false });
   });
 });
 

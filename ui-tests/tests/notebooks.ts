@@ -1,11 +1,66 @@
 /**
  * What several UI tests share: notebooks written through the contents API, a
- * windowed notebook's settings, Notebook 7, and figures compared within a tolerance.
+ * windowed notebook's settings, Notebook 7, the marks beside a cell's lines,
+ * the page's console errors, and figures compared within a tolerance.
  */
 import { expect, galata } from '@jupyterlab/galata';
 import type { Page } from '@playwright/test';
 
 const MIB = 2 ** 20;
+
+/** A line mark: a statement's, or a line profile's (`jp-mod-profile`). */
+export const MARK = '.jp-MemoryUsage-line';
+
+export interface IMarkView {
+  line: number;
+  endLine: number;
+  delta: number;
+  peak: number | null;
+  text: string;
+  title: string;
+  edited: boolean;
+  /** A line profile's mark: how many times the line ran; null on a statement's. */
+  hits: number | null;
+}
+
+/** The cell at `index` among those drawn. */
+export function cellOf(page: Page, index: number) {
+  return page.locator('.jp-Notebook .jp-Cell').nth(index);
+}
+
+/** The marks inside the node of the cell at `index`, in the order of their lines. */
+export async function marksOf(page: Page, index: number): Promise<IMarkView[]> {
+  const marks = await cellOf(page, index)
+    .locator(MARK)
+    .evaluateAll(nodes =>
+      nodes.map(node => {
+        const data = (node as HTMLElement).dataset;
+        return {
+          line: Number(data.line),
+          endLine: Number(data.endLine),
+          delta: Number(data.delta),
+          peak: data.peakIncrement ? Number(data.peakIncrement) : null,
+          text: node.textContent ?? '',
+          title: node.getAttribute('title') ?? '',
+          edited: node.classList.contains('jp-mod-edited'),
+          hits: node.classList.contains('jp-mod-profile') ? Number(data.hits) : null
+        };
+      })
+    );
+  return marks.sort((a, b) => a.line - b.line);
+}
+
+/** Console errors of the page, from now on. */
+export function consoleErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', message => {
+    if (message.type() === 'error') {
+      errors.push(message.text());
+    }
+  });
+  page.on('pageerror', error => errors.push(String(error)));
+  return errors;
+}
 
 /** Cell ids of the notebooks `putNotebook` writes (nbformat 4.5). */
 export const cellId = (i: number) => `cell-${i}`;
