@@ -55,7 +55,7 @@ class HeapSites:
         for weight, chosen in ((1, large), (step, traces[::step])):
             for trace in chosen:
                 size = trace[1]
-                if weight > 1 and size >= LARGE_BYTES:
+                if chosen is not large and size >= LARGE_BYTES:
                     continue  # counted exactly above
                 entry = by_traceback.get(trace[2])
                 if entry is None:

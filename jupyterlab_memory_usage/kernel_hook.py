@@ -259,9 +259,12 @@ class MemoryHook:
             rss_start, hwm = self._rss_and_hwm()
             if hwm > self._cell_hwm_bytes:
                 self._cell_hwm_bytes = hwm  # what the cell reached before this statement
+            profiler = self._line_profiler
+            if profiler is not None:
+                profiler.note_hwm(hwm)  # the line still open, the last of the statement before
             peak_reset = self.proc.reset_peak()
-            if self._line_profiler is not None:
-                self._line_profiler.hwm_bytes = 0
+            if profiler is not None:
+                profiler.hwm_bytes = 0
             started = time.perf_counter()
             try:
                 return await self._inner_run_code(code_obj, result, async_=async_)

@@ -50,6 +50,9 @@ class LineProfiler:
         self._current = None
         self._rss_bytes = 0
         self._since = 0.0
+        # The highest mark read by others (the hook, before it resets the mark at a
+        # statement's start) while the current line ran.
+        self._current_hwm_bytes = 0
         self._tool = None
 
     # ----- one line ---------------------------------------------------------------
@@ -62,14 +65,24 @@ class LineProfiler:
         self._close_current(now, rss, hwm)
         self._current = (filename, line)
         self._rss_bytes = rss
+        self._current_hwm_bytes = 0
         self.events += 1
         self.proc.reset_peak()
         self._since = time.perf_counter()
+
+    def note_hwm(self, hwm):
+        """A high-water mark someone else read and is about to reset: it belongs to the
+        line running now."""
+        if hwm > self._current_hwm_bytes:
+            self._current_hwm_bytes = hwm
+        if hwm > self.hwm_bytes:
+            self.hwm_bytes = hwm
 
     def _close_current(self, now, rss, hwm):
         current = self._current
         if current is None:
             return
+        hwm = max(hwm, self._current_hwm_bytes)
         stats = self.stats.get(current)
         if stats is None:
             stats = self.stats[current] = [0, 0, 0, 0.0]

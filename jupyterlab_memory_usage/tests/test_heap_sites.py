@@ -54,3 +54,11 @@ def test_a_site_outside_the_cells_is_its_innermost_frame():
     sites = HeapSites(tm, own_files=("/our/kernel_heap.py",), cells={})
     tm.traces = [trace(10**6, (LIBRARY, 232), ("/x.py", 9)), trace(10**6, ("/our/kernel_heap.py", 40))]
     assert [(s["file"], s["line"], s["execution_count"]) for s in sites.top_grown({})] == [(LIBRARY, 232, None)]
+
+
+def test_a_large_block_counts_once_when_nothing_is_sampled():
+    tm = FakeTracemalloc([])
+    sites = HeapSites(tm, own_files=(), cells={CELL: 1})
+    tm.traces = [trace(64 * 2**20, (CELL, 1)), trace(100, (CELL, 1))]  # few blocks: all read
+    (site,) = sites.top_grown({})
+    assert (site["size"], site["count"], site["estimated"]) == (64 * 2**20 + 100, 2, False), site
