@@ -3,10 +3,10 @@ import { nullTranslator } from '@jupyterlab/translation';
 import {
   badgeText,
   badgeTooltip,
-  heaviestStatementNote,
   memoryWasReused,
   worthABadge
 } from '../badges/text';
+import { heaviestStatementNote } from '../lines/statements';
 import { record } from './fixtures';
 
 const trans = nullTranslator.load('jupyterlab_memory_usage');

@@ -7,9 +7,11 @@ import { TranslationBundle } from '@jupyterlab/translation';
 
 import { ByteUnits, formatBytes, formatDuration, formatSignedBytes } from '../format';
 import { sourceLine } from '../model/cells';
-import { IStatement } from '../model/types';
+import { IExecutionRecord, IStatement } from '../model/types';
 
 const MIB = 2 ** 20;
+/** How much of a statement's first line a tooltip quotes. */
+const QUOTED_LINE_LENGTH = 40;
 
 /**
  * The smallest change or peak worth a mark, whatever the badge threshold: a
@@ -224,4 +226,45 @@ export function statementRows(
       label: sourceLine(source, line, lineLength)
     };
   });
+}
+
+/**
+ * The statement with the largest peak (or change), when the cell ran two or
+ * more: `Peak at line 3 (`b = a*2 + a*3`): +458.0 MiB above its start.`
+ */
+export function heaviestStatementNote(
+  record: IExecutionRecord,
+  source: string | null,
+  units: ByteUnits,
+  trans: TranslationBundle
+): string | null {
+  const heaviest = heaviestStatement(record.statements);
+  if (!heaviest) {
+    return null;
+  }
+  const { statement, by } = heaviest;
+  const size = formatSignedBytes(by === 'peak' ? statement.peak_increment ?? NaN : statement.delta, units);
+  if (statement.line === null) {
+    const count = statement.aggregated ?? 0;
+    return by === 'peak'
+      ? trans._n(
+          'Peak in the last statement: %2 above its start.',
+          'Peak in one of the last %1 statements: %2 above its start.',
+          count,
+          size
+        )
+      : trans._n(
+          'Most memory left by the last statement: %2.',
+          'Most memory left by the last %1 statements: %2.',
+          count,
+          size
+        );
+  }
+  const quoted = sourceLine(source, statement.line, QUOTED_LINE_LENGTH);
+  const place = quoted
+    ? trans.__('%1 (`%2`)', statementPlace(statement, trans), quoted)
+    : statementPlace(statement, trans);
+  return by === 'peak'
+    ? trans.__('Peak at %1: %2 above its start.', place, size)
+    : trans.__('Most memory left at %1: %2.', place, size);
 }
