@@ -1,1 +1,3 @@
 import './base.css';
+import './chart.css';
+import './cells.css';

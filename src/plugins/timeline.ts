@@ -5,15 +5,19 @@ import {
 } from '@jupyterlab/application';
 import { Dialog, ICommandPalette, Notification, showDialog } from '@jupyterlab/apputils';
 import { IMainMenu } from '@jupyterlab/mainmenu';
+import { IStateDB } from '@jupyterlab/statedb';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
 import { CommandIDs } from '../commands';
 import { TimelineModel } from '../timeline/model';
 import { TimelinePanel } from '../timeline/panel';
+import { isSection } from '../timeline/sections';
 import { ICurrentKernel, IMemoryUsageManager } from '../tokens';
 import { connection, deactivate, registrations, showCommands } from './registrations';
 
 export const TIMELINE_PLUGIN_ID = 'jupyterlab-memory-usage:timeline';
+/** Where the panel's section is kept across reloads. */
+const SECTION_STATE_KEY = `${TIMELINE_PLUGIN_ID}:section`;
 
 /**
  * The timeline side panel, and the export and clear commands that act on the
@@ -24,7 +28,7 @@ export const timelinePlugin: JupyterFrontEndPlugin<void> = {
   description: 'A side panel with the kernel memory over the session, cell by cell.',
   autoStart: true,
   requires: [IMemoryUsageManager, ICurrentKernel],
-  optional: [ICommandPalette, IMainMenu, ILayoutRestorer, ITranslator],
+  optional: [ICommandPalette, IMainMenu, ILayoutRestorer, ITranslator, IStateDB],
   deactivate: app => deactivate(app, TIMELINE_PLUGIN_ID),
   activate: (
     app: JupyterFrontEnd,
@@ -33,7 +37,8 @@ export const timelinePlugin: JupyterFrontEndPlugin<void> = {
     palette: ICommandPalette | null,
     mainMenu: IMainMenu | null,
     restorer: ILayoutRestorer | null,
-    translator: ITranslator | null
+    translator: ITranslator | null,
+    state: IStateDB | null
   ): void => {
     const trans = (translator ?? nullTranslator).load('jupyterlab_memory_usage');
     const model = new TimelineModel(current, manager);
@@ -44,6 +49,17 @@ export const timelinePlugin: JupyterFrontEndPlugin<void> = {
     const hasHistory = () => model.notice === null;
     app.shell.add(panel, 'right', { rank: 900 });
     restorer?.add(panel, panel.id);
+    if (state) {
+      void state
+        .fetch(SECTION_STATE_KEY)
+        .then(saved => {
+          if (isSection(saved)) {
+            model.section = saved;
+          }
+        })
+        .catch(() => undefined) // a state database that cannot be read: the default section
+        .then(() => held.add(connection(model.sectionChanged, (_, section) => void state.save(SECTION_STATE_KEY, section))));
+    }
 
     held.add(app.commands.addCommand(CommandIDs.openTimeline, {
       label: trans.__('Open Memory Timeline'),

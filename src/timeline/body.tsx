@@ -2,68 +2,51 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
 import { formatBytes } from '../format';
-import { IExecutionRecord, IKernelState } from '../model/types';
-import { ExecutionBars } from './bars';
-import { MemoryChart } from './chart';
-import { HeapSites } from './heapSites';
-import { IChartPoint, ISelectedCell, TimelineNotice } from './model';
-import { ProfileTable } from './profile';
-import { StatementsTable } from './statements';
-import { HeaviestTable, IHeaviestTableProps } from './table';
+import { IKernelState } from '../model/types';
+import { CellsSection, ICellsSectionProps } from './cellsSection';
+import { IChartPoint, TimelineNotice } from './model';
+import { Section, SectionTabs } from './sections';
+import { TimelineSection } from './timelineSection';
 
-export interface ITimelineBodyProps extends IHeaviestTableProps {
+export interface ITimelineBodyProps extends ICellsSectionProps {
   notice: TimelineNotice;
   state: IKernelState | null;
-  executions: IExecutionRecord[];
-  /** The executions drawn as spans, peaks and bars (all of them, or a choice). */
-  drawn: IExecutionRecord[];
   series: IChartPoint[];
-  /** The active cell's latest run, when its statements, lines or heap sites were measured. */
-  selected: ISelectedCell | null;
+  section: Section;
+  onSection: (section: Section) => void;
 }
 
 /** Renders a snapshot of the timeline model; fetches nothing. */
 export function TimelineBody(props: ITimelineBodyProps): JSX.Element {
-  const { notice, trans } = props;
+  const { notice, trans, section } = props;
   if (notice) {
     return <div className="jp-MemoryUsage-notice">{noticeText(notice, trans)}</div>;
   }
   return (
     <div className="jp-MemoryUsage-timelineBody">
       <Summary {...props} />
-      <h3 className="jp-MemoryUsage-heading">{trans.__('Kernel memory over time')}</h3>
-      <MemoryChart
-        series={props.series}
-        drawn={props.drawn}
-        limit={props.state?.limit ?? null}
-        units={props.units}
-        trans={trans}
-        onReveal={props.onReveal}
-      />
-      <h3 className="jp-MemoryUsage-heading">
-        {props.drawn.length < props.executions.length
-          ? trans.__(
-              'Change and peak of %1 of %2 executions (the heaviest and the latest)',
-              props.drawn.length,
-              props.executions.length
-            )
-          : trans.__('Change and peak of each execution')}
-      </h3>
-      <ExecutionBars drawn={props.drawn} units={props.units} trans={trans} onReveal={props.onReveal} />
-      {props.selected && <SelectedCell selected={props.selected} units={props.units} trans={trans} />}
-      <HeaviestTable {...props} />
+      <SectionTabs section={section} trans={trans} onSection={props.onSection} />
+      <div
+        className="jp-MemoryUsage-section"
+        role="tabpanel"
+        id={`jp-MemoryUsage-section-${section}`}
+        aria-labelledby={`jp-MemoryUsage-tab-${section}`}
+        data-section={section}
+      >
+        {section === 'timeline' ? (
+          <TimelineSection
+            series={props.series}
+            drawn={props.drawn}
+            limit={props.state?.limit ?? null}
+            units={props.units}
+            trans={trans}
+            onReveal={props.onReveal}
+          />
+        ) : (
+          <CellsSection {...props} />
+        )}
+      </div>
     </div>
-  );
-}
-
-/** The selected cell's statements, its lines in the latest line profile, its heap sites. */
-function SelectedCell(props: { selected: ISelectedCell } & Pick<ITimelineBodyProps, 'units' | 'trans'>) {
-  return (
-    <>
-      {!!props.selected.record.statements?.length && <StatementsTable {...props} />}
-      <ProfileTable {...props} />
-      <HeapSites {...props} />
-    </>
   );
 }
 

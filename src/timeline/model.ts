@@ -11,6 +11,7 @@ import { IExecutionRecord, IKernelState, ILineProfileCell } from '../model/types
 import { ICurrentKernel, IKernelMemoryModel, IMemoryUsageManager } from '../tokens';
 import { downsample, IPoint } from './downsample';
 import { exportBasePath, IExportRow, toCSV, toJSON, toStatementsCSV } from './exporting';
+import { Section } from './sections';
 
 /** Points drawn for the memory series, however long the session. */
 export const DRAWN_POINTS = 600;
@@ -86,6 +87,23 @@ export class TimelineModel extends Disposable {
 
   get state(): IKernelState | null {
     return this._kernelModel?.state ?? null;
+  }
+
+  /** The section shown; the plugin keeps it across reloads. */
+  get section(): Section {
+    return this._section;
+  }
+
+  set section(section: Section) {
+    if (section !== this._section) {
+      this._section = section;
+      this._sectionChanged.emit(section);
+      this._changed.emit();
+    }
+  }
+
+  get sectionChanged(): ISignal<this, Section> {
+    return this._sectionChanged;
   }
 
   get heaviestOrder(): HeaviestOrder {
@@ -293,5 +311,7 @@ export class TimelineModel extends Disposable {
   private _kernelModel: IKernelMemoryModel | null = null;
   private _serverMissing = false;
   private _heaviestOrder: HeaviestOrder = 'peak';
+  private _section: Section = 'timeline';
+  private _sectionChanged = new Signal<this, Section>(this);
   private _changed = new Signal<this, void>(this);
 }

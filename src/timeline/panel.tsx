@@ -62,6 +62,8 @@ export class TimelinePanel extends ReactWidget {
         trans={this._trans}
         onReveal={cellId => void model.revealCell(cellId)}
         onOrder={order => (model.heaviestOrder = order)}
+        section={model.section}
+        onSection={section => (model.section = section)}
       />
     );
   }

@@ -1,0 +1,27 @@
+import { TranslationBundle } from '@jupyterlab/translation';
+import * as React from 'react';
+
+import { ByteUnits } from '../format';
+import { IExecutionRecord } from '../model/types';
+import { MemoryChart } from './chart';
+import { IChartPoint } from './model';
+
+export interface ITimelineSectionProps {
+  series: IChartPoint[];
+  /** The executions drawn as spans and peaks. */
+  drawn: IExecutionRecord[];
+  limit: number | null;
+  units: ByteUnits;
+  trans: TranslationBundle;
+  onReveal: (cellId: string) => void;
+}
+
+/** The kernel's memory over the session, each execution's span over it. */
+export function TimelineSection(props: ITimelineSectionProps): JSX.Element {
+  return (
+    <>
+      <h3 className="jp-MemoryUsage-heading">{props.trans.__('Kernel memory over time')}</h3>
+      <MemoryChart {...props} />
+    </>
+  );
+}
