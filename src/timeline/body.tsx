@@ -4,6 +4,7 @@ import * as React from 'react';
 import { formatBytes } from '../format';
 import { IKernelState } from '../model/types';
 import { CellsSection, ICellsSectionProps } from './cellsSection';
+import { ChartViewState } from './chartView';
 import { IChartPoint, TimelineNotice } from './model';
 import { Section, SectionTabs } from './sections';
 import { TimelineSection } from './timelineSection';
@@ -13,6 +14,7 @@ export interface ITimelineBodyProps extends ICellsSectionProps {
   state: IKernelState | null;
   series: IChartPoint[];
   section: Section;
+  chartView: ChartViewState;
   onSection: (section: Section) => void;
 }
 
@@ -38,6 +40,7 @@ export function TimelineBody(props: ITimelineBodyProps): JSX.Element {
             series={props.series}
             drawn={props.drawn}
             limit={props.state?.limit ?? null}
+            chartView={props.chartView}
             units={props.units}
             trans={trans}
             onReveal={props.onReveal}

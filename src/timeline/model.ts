@@ -9,6 +9,7 @@ import { cellSource, firstLine } from '../model/cells';
 import { cellIdOfExecution, latestProfile } from '../model/merge';
 import { IExecutionRecord, IKernelState, ILineProfileCell } from '../model/types';
 import { ICurrentKernel, IKernelMemoryModel, IMemoryUsageManager } from '../tokens';
+import { ChartViewState } from './chartView';
 import { downsample, IPoint } from './downsample';
 import { exportBasePath, IExportRow, toCSV, toJSON, toStatementsCSV } from './exporting';
 import { Section } from './sections';
@@ -56,6 +57,7 @@ export class TimelineModel extends Disposable {
     private readonly _manager: IMemoryUsageManager
   ) {
     super();
+    this.chartView.changed.connect(this._emit, this);
     _current.changed.connect(this._follow, this);
     this._follow();
   }
@@ -63,6 +65,9 @@ export class TimelineModel extends Disposable {
   get changed(): ISignal<this, void> {
     return this._changed;
   }
+
+  /** The chart's axis mode and zoom, as the user set them. */
+  readonly chartView = new ChartViewState();
 
   get panel(): NotebookPanel | null {
     return this._current.panel;

@@ -63,6 +63,7 @@ export class TimelinePanel extends ReactWidget {
         onReveal={cellId => void model.revealCell(cellId)}
         onOrder={order => (model.heaviestOrder = order)}
         section={model.section}
+        chartView={model.chartView}
         onSection={section => (model.section = section)}
       />
     );

@@ -4,6 +4,7 @@ import * as React from 'react';
 import { ByteUnits } from '../format';
 import { IExecutionRecord } from '../model/types';
 import { MemoryChart } from './chart';
+import { ChartViewState } from './chartView';
 import { IChartPoint } from './model';
 
 export interface ITimelineSectionProps {
@@ -11,6 +12,8 @@ export interface ITimelineSectionProps {
   /** The executions drawn as spans and peaks. */
   drawn: IExecutionRecord[];
   limit: number | null;
+  /** The axis mode and zoom the user chose (owned by the timeline model). */
+  chartView: ChartViewState;
   units: ByteUnits;
   trans: TranslationBundle;
   onReveal: (cellId: string) => void;
