@@ -17,11 +17,27 @@ export interface ISpan {
   end: number;
 }
 
+/** A series read in place, by index: the kernel model's samples are not copied to draw them. */
+export interface ISeries {
+  readonly length: number;
+  time(i: number): number;
+  value(i: number): number;
+}
+
+export function pointSeries(points: readonly IPoint[]): ISeries {
+  return {
+    length: points.length,
+    time: i => points[i].time,
+    value: i => points[i].value
+  };
+}
+
 /**
  * Indices chosen by largest-triangle-three-buckets, first and last included.
  */
-export function lttbIndices(points: readonly IPoint[], threshold: number): number[] {
-  const n = points.length;
+export function lttbIndices(points: readonly IPoint[] | ISeries, threshold: number): number[] {
+  const series = isSeries(points) ? points : pointSeries(points);
+  const n = series.length;
   if (threshold >= n || threshold < 3) {
     return Array.from({ length: n }, (_, i) => i);
   }
@@ -37,19 +53,19 @@ export function lttbIndices(points: readonly IPoint[], threshold: number): numbe
     let avgTime = 0;
     let avgValue = 0;
     for (let i = nextStart; i < nextEnd; i++) {
-      avgTime += points[i].time;
-      avgValue += points[i].value;
+      avgTime += series.time(i);
+      avgValue += series.value(i);
     }
     const count = Math.max(1, nextEnd - nextStart);
     avgTime /= count;
     avgValue /= count;
     let best = start;
     let bestArea = -1;
-    const pa = points[a];
+    const aTime = series.time(a);
+    const aValue = series.value(a);
     for (let i = start; i < end; i++) {
       const area = Math.abs(
-        (pa.time - avgTime) * (points[i].value - pa.value) -
-          (pa.time - points[i].time) * (avgValue - pa.value)
+        (aTime - avgTime) * (series.value(i) - aValue) - (aTime - series.time(i)) * (avgValue - aValue)
       );
       if (area > bestArea) {
         bestArea = area;
@@ -64,6 +80,31 @@ export function lttbIndices(points: readonly IPoint[], threshold: number): numbe
 }
 
 /**
+ * The indices of about `threshold` points of `series` (sorted by time), the
+ * global maximum and the largest point inside each span included, in order.
+ */
+export function downsampleIndices(series: ISeries, threshold: number, spans: readonly ISpan[] = []): number[] {
+  if (series.length <= threshold) {
+    return Array.from({ length: series.length }, (_, i) => i);
+  }
+  const keep = new Set(lttbIndices(series, threshold));
+  let globalMax = 0;
+  for (let i = 1; i < series.length; i++) {
+    if (series.value(i) > series.value(globalMax)) {
+      globalMax = i;
+    }
+  }
+  keep.add(globalMax);
+  for (const span of spans) {
+    const peak = largestIn(series, span);
+    if (peak >= 0) {
+      keep.add(peak);
+    }
+  }
+  return [...keep].sort((x, y) => x - y);
+}
+
+/**
  * Downsample `points` (sorted by time) to about `threshold` points, keeping the
  * global maximum and the largest point inside each span.
  */
@@ -75,41 +116,31 @@ export function downsample(
   if (points.length <= threshold) {
     return points.slice();
   }
-  const keep = new Set(lttbIndices(points, threshold));
-  let globalMax = 0;
-  for (let i = 1; i < points.length; i++) {
-    if (points[i].value > points[globalMax].value) {
-      globalMax = i;
-    }
-  }
-  keep.add(globalMax);
-  for (const span of spans) {
-    const peak = largestIn(points, span);
-    if (peak >= 0) {
-      keep.add(peak);
-    }
-  }
-  return [...keep].sort((x, y) => x - y).map(i => points[i]);
+  return downsampleIndices(pointSeries(points), threshold, spans).map(i => points[i]);
+}
+
+function isSeries(points: readonly IPoint[] | ISeries): points is ISeries {
+  return typeof (points as ISeries).time === 'function';
 }
 
 /** Index of the largest point with start <= time <= end, or -1. */
-function largestIn(points: readonly IPoint[], span: ISpan): number {
-  let i = firstAtOrAfter(points, span.start);
+function largestIn(series: ISeries, span: ISpan): number {
+  let i = firstAtOrAfter(series, span.start);
   let best = -1;
-  for (; i < points.length && points[i].time <= span.end; i++) {
-    if (best < 0 || points[i].value > points[best].value) {
+  for (; i < series.length && series.time(i) <= span.end; i++) {
+    if (best < 0 || series.value(i) > series.value(best)) {
       best = i;
     }
   }
   return best;
 }
 
-function firstAtOrAfter(points: readonly IPoint[], time: number): number {
+function firstAtOrAfter(series: ISeries, time: number): number {
   let lo = 0;
-  let hi = points.length;
+  let hi = series.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (points[mid].time < time) {
+    if (series.time(mid) < time) {
       lo = mid + 1;
     } else {
       hi = mid;

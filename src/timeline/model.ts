@@ -7,10 +7,10 @@ import { ByteUnits } from '../format';
 import { profileApplies, profiledCells } from '../lines/profile';
 import { cellSource, firstLine } from '../model/cells';
 import { cellIdOfExecution, latestProfile } from '../model/merge';
-import { IExecutionRecord, IKernelState, ILineProfileCell } from '../model/types';
+import { IExecutionRecord, IKernelState, ILineProfileCell, ISample } from '../model/types';
 import { ICurrentKernel, IKernelMemoryModel, IMemoryUsageManager } from '../tokens';
 import { ChartViewState } from './chartView';
-import { downsample, IPoint } from './downsample';
+import { downsampleIndices } from './downsample';
 import { exportBasePath, IExportRow, toCSV, toJSON, toStatementsCSV } from './exporting';
 import { Section } from './sections';
 
@@ -132,17 +132,36 @@ export class TimelineModel extends Disposable {
       .sort((a, b) => a.started! - b.started!);
   }
 
-  /** The memory series, downsampled, keeping each execution's largest sample. */
-  series(executions: readonly IExecutionRecord[]): IChartPoint[] {
+  /**
+   * The memory series, downsampled, keeping the largest sample of each drawn
+   * execution. Read in place from the kernel model's samples (copying 200,000
+   * of them at every poll was most of a live frame), and computed again only
+   * when the samples or the drawn executions change.
+   */
+  series(drawn: readonly IExecutionRecord[]): IChartPoint[] {
     const samples = this._kernelModel?.samples ?? [];
-    const points: IPoint[] = samples.map(s => ({ time: s.time, value: s.rss }));
-    const spans = executions.map(r => ({ start: r.started!, end: r.ended ?? Infinity }));
-    const children = new Map(samples.map(s => [s.time, s.children_rss ?? 0]));
-    return downsample(points, DRAWN_POINTS, spans).map(p => ({
-      time: p.time,
-      rss: p.value,
-      children: children.get(p.time) ?? 0
-    }));
+    const zoom = this.chartView.zoom;
+    const spansKey = `${zoom?.from}-${zoom?.to}|` + drawn.map(r => `${r.started}:${r.ended}`).join(',');
+    const cached = this._seriesCache;
+    if (cached && cached.samples === samples && cached.spansKey === spansKey) {
+      return cached.points;
+    }
+    // Zoomed in: the range's own samples, and one on either side so that the
+    // curve reaches the edges.
+    const first = zoom ? Math.max(0, firstSampleAtOrAfter(samples, zoom.from) - 1) : 0;
+    const end = zoom ? Math.min(samples.length, firstSampleAtOrAfter(samples, zoom.to) + 1) : samples.length;
+    const spans = drawn.map(r => ({ start: r.started!, end: r.ended ?? Infinity }));
+    const view = {
+      length: end - first,
+      time: (i: number) => samples[first + i].time,
+      value: (i: number) => samples[first + i].rss
+    };
+    const points = downsampleIndices(view, DRAWN_POINTS, spans).map(i => {
+      const sample = samples[first + i];
+      return { time: sample.time, rss: sample.rss, children: sample.children_rss ?? 0 };
+    });
+    this._seriesCache = { samples, spansKey, points };
+    return points;
   }
 
   /** The heaviest cells, each cell once (its heaviest run), heaviest first. */
@@ -206,7 +225,11 @@ export class TimelineModel extends Disposable {
    * The executions to draw: all of them in a short session; in a long one, the
    * heaviest by peak and the most recent, in the order they started.
    */
-  drawn(executions: readonly IExecutionRecord[]): IExecutionRecord[] {
+  drawn(all: readonly IExecutionRecord[]): IExecutionRecord[] {
+    const zoom = this.chartView.zoom;
+    const executions = zoom
+      ? all.filter(r => r.started! <= zoom.to && (r.ended ?? Infinity) >= zoom.from)
+      : all;
     if (executions.length <= DRAWN_EXECUTIONS) {
       return executions.slice();
     }
@@ -315,8 +338,24 @@ export class TimelineModel extends Disposable {
   private _panel: NotebookPanel | null = null;
   private _kernelModel: IKernelMemoryModel | null = null;
   private _serverMissing = false;
+  private _seriesCache: { samples: readonly ISample[]; spansKey: string; points: IChartPoint[] } | null = null;
   private _heaviestOrder: HeaviestOrder = 'peak';
   private _section: Section = 'timeline';
   private _sectionChanged = new Signal<this, Section>(this);
   private _changed = new Signal<this, void>(this);
+}
+
+/** The index of the first sample at or after `time` (samples in time order). */
+function firstSampleAtOrAfter(samples: readonly ISample[], time: number): number {
+  let lo = 0;
+  let hi = samples.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (samples[mid].time < time) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo;
 }

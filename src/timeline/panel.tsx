@@ -48,13 +48,14 @@ export class TimelinePanel extends ReactWidget {
     const model = this.model;
     const executions = model.notice ? [] : model.executions();
     this.node.dataset.executions = String(executions.length);
+    const drawn = model.drawn(executions);
     return (
       <TimelineBody
         notice={model.notice}
         state={model.state}
         executions={executions}
-        drawn={model.drawn(executions)}
-        series={model.series(executions)}
+        drawn={drawn}
+        series={model.series(drawn)}
         selected={model.selected(executions)}
         heaviest={model.heaviest(executions)}
         heaviestOrder={model.heaviestOrder}
