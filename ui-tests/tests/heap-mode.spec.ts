@@ -1,5 +1,7 @@
 import { expect, test } from '@jupyterlab/galata';
 
+import { showCellsSection } from './notebooks';
+
 const BADGE = '.jp-MemoryUsage-badge';
 
 test.describe('heap mode', () => {
@@ -39,6 +41,7 @@ test.describe('heap mode', () => {
     expect(tooltip).toMatch(/Python heap \(tracemalloc\): \+76\.\d MiB allocated and still held/);
 
     await page.evaluate(() => (window as any).jupyterapp.commands.execute('memory-usage:open-timeline'));
+    await showCellsSection(page);
     // The heap series: a bar for the traced cell.
     await expect(
       page.locator('.jp-MemoryUsage-timeline .jp-MemoryUsage-heapBar .recharts-rectangle').first()

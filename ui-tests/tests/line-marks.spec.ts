@@ -10,6 +10,7 @@ import {
   marksOf,
   openInNotebook7,
   putNotebook,
+  showCellsSection,
   WINDOWED_SETTINGS
 } from './notebooks';
 
@@ -93,6 +94,7 @@ test.describe('memory per line', () => {
     // The timeline shows the selected cell's statements.
     await page.notebook.selectCells(1);
     await page.evaluate(() => (window as any).jupyterapp.commands.execute('memory-usage:open-timeline'));
+    await showCellsSection(page);
     const rows = page.locator('.jp-MemoryUsage-timeline .jp-MemoryUsage-statement-row');
     await expect(rows).toHaveCount(5, { timeout: 15000 });
     expect(await rows.evaluateAll(els => els.map(el => (el as HTMLElement).dataset.line))).toEqual([

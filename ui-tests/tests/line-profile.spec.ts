@@ -1,6 +1,6 @@
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 
-import { cellOf, consoleErrors, expectClose, MARK, marksOf } from './notebooks';
+import { cellOf, consoleErrors, expectClose, MARK, marksOf, showCellsSection } from './notebooks';
 
 /**
  * Profile Memory by Line against a real kernel: the marks of the profiled run
@@ -127,6 +127,7 @@ test.describe('Profile Memory by Line', () => {
     // The timeline shows the selected cell's profiled lines.
     await page.notebook.selectCells(1);
     await execute(page, 'memory-usage:open-timeline');
+    await showCellsSection(page);
     const rows = page.locator('.jp-MemoryUsage-timeline .jp-MemoryUsage-profile-row');
     await expect(rows).toHaveCount(4, { timeout: 15000 });
     expect(await rows.evaluateAll(els => els.map(el => (el as HTMLElement).dataset.line))).toEqual([
@@ -191,6 +192,7 @@ test.describe('heap sites', () => {
     expect(tooltip, tooltip).toMatch(/\nheap: ≈?\+76\.\d MiB at \S+\.py:\d+, ≈?\+\d+\.\d [KM]iB at cell \[2\] line 2/);
     await page.notebook.selectCells(1);
     await execute(page, 'memory-usage:open-timeline');
+    await showCellsSection(page);
     const sites = page.locator('.jp-MemoryUsage-timeline .jp-MemoryUsage-heapSite');
     await expect(sites.first()).toBeVisible({ timeout: 15000 });
     expectClose(Number(await sites.first().getAttribute('data-size')), ONES_1E7, 0.03, 'np.ones(10**7)');

@@ -127,3 +127,8 @@ export function expectClose(actual: number | null, expected: number, rel: number
     `${what}: ${((actual as number) / MIB).toFixed(2)} MiB, expected ${(expected / MIB).toFixed(2)} MiB`
   ).toBeLessThanOrEqual(rel * Math.abs(expected));
 }
+
+/** The memory panel's Cells section (bars, cells table, the selected cell's details), the panel open. */
+export async function showCellsSection(page: Page) {
+  await page.locator('.jp-MemoryUsage-sectionTab[data-section="cells"]').click();
+}

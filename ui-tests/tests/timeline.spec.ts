@@ -25,6 +25,11 @@ async function runSeed(page: IJupyterLabPageFixture) {
   });
 }
 
+/** Show one of the panel's sections. */
+async function showSection(page: IJupyterLabPageFixture, section: 'timeline' | 'cells') {
+  await page.locator(`.jp-MemoryUsage-sectionTab[data-section="${section}"]`).click();
+}
+
 async function execute(page: IJupyterLabPageFixture, command: string) {
   await page.evaluate(id => (window as any).jupyterapp.commands.execute(id), command);
 }
@@ -39,6 +44,7 @@ test.describe('memory timeline', () => {
       timeout: 15000
     });
     await expect(timeline.locator('.jp-MemoryUsage-span')).toHaveCount(SEED.length);
+    await showSection(page, 'cells');
     const rows = timeline.locator(ROW);
     await expect(rows.first()).toBeVisible();
     // The two 762.9 MiB allocations lead, by peak above start.
@@ -62,6 +68,7 @@ test.describe('memory timeline', () => {
   test('clicking a row selects its cell and scrolls to it', async ({ page }) => {
     await runSeed(page);
     await execute(page, 'memory-usage:open-timeline');
+    await showSection(page, 'cells');
     const row = page.locator(ROW, { hasText: 'b = a*2' });
     const cellId = await row.getAttribute('data-cell-id');
     await page.notebook.selectCells(0);
