@@ -5,10 +5,11 @@ import { ISignal, Signal } from '@lumino/signaling';
 import { Disposable } from '../disposable';
 import { ByteUnits } from '../format';
 import { profileApplies, profiledCells } from '../lines/profile';
-import { cellSource, firstLine } from '../model/cells';
+import { cellSource } from '../model/cells';
 import { cellIdOfExecution, latestProfile } from '../model/merge';
 import { IExecutionRecord, IKernelState, ILineProfileCell, ISample } from '../model/types';
 import { ICurrentKernel, IKernelMemoryModel, IMemoryUsageManager } from '../tokens';
+import { CellOrder, cellRows, ICellRow } from './cellRows';
 import { ChartViewState } from './chartView';
 import { downsampleIndices } from './downsample';
 import { exportBasePath, IExportRow, toCSV, toJSON, toStatementsCSV } from './exporting';
@@ -21,10 +22,11 @@ export const DRAWN_POINTS = 600;
  * wide cannot show thousands of spans, and each is an SVG group to lay out.
  */
 export const DRAWN_EXECUTIONS = 120;
-const HEAVIEST_ROWS = 10;
+const HEAVIEST_ROWS = 20;
 
 export type TimelineNotice = 'no-notebook' | 'no-kernel' | 'monitoring-off' | 'no-server' | null;
-export type HeaviestOrder = 'peak' | 'delta';
+/** 'peak' | 'delta' | 'duration' | 'last-run' (most recently started first). */
+export type HeaviestOrder = CellOrder;
 
 export interface IChartPoint {
   time: number;
@@ -32,11 +34,8 @@ export interface IChartPoint {
   children: number;
 }
 
-export interface IHeaviestRow {
-  cellId: string;
-  record: IExecutionRecord;
-  sourceLine: string;
-}
+/** A cell in the cells table: its latest run, and its change against the run before. */
+export type IHeaviestRow = ICellRow;
 
 /** The notebook's active cell, and its latest run here. */
 export interface ISelectedCell {
@@ -164,28 +163,9 @@ export class TimelineModel extends Disposable {
     return points;
   }
 
-  /** The heaviest cells, each cell once (its heaviest run), heaviest first. */
+  /** The cells table: each cell once (its latest run), in the order chosen. */
   heaviest(executions: readonly IExecutionRecord[]): IHeaviestRow[] {
-    const key = (r: IExecutionRecord) =>
-      (this._heaviestOrder === 'peak' ? r.peak_increment : r.delta) ?? -Infinity;
-    const byCell = new Map<string, IExecutionRecord>();
-    for (const record of executions) {
-      if (!record.cell_id) {
-        continue;
-      }
-      const held = byCell.get(record.cell_id);
-      if (!held || key(record) > key(held)) {
-        byCell.set(record.cell_id, record);
-      }
-    }
-    return [...byCell.values()]
-      .sort((a, b) => key(b) - key(a))
-      .slice(0, HEAVIEST_ROWS)
-      .map(record => ({
-        cellId: record.cell_id!,
-        record,
-        sourceLine: firstLine(cellSource(this.panel, record.cell_id!))
-      }));
+    return cellRows(executions, this._heaviestOrder, cellId => cellSource(this.panel, cellId), HEAVIEST_ROWS);
   }
 
   /**
