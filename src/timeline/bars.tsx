@@ -44,6 +44,7 @@ function ExecutionBarsChart(props: IExecutionBarsProps): JSX.Element {
   };
   return (
     <div className="jp-MemoryUsage-bars" aria-label={trans.__('Change and peak of each execution')}>
+      <BarsLegend withHeap={withHeap} trans={trans} />
       <ResponsiveContainer width="100%" height={CHART_HEIGHT}>
         <BarChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: 8 }}>
           <CartesianGrid className="jp-MemoryUsage-grid" strokeDasharray="3 3" />
@@ -69,5 +70,33 @@ function ExecutionBarsChart(props: IExecutionBarsProps): JSX.Element {
         </BarChart>
       </ResponsiveContainer>
     </div>
+  );
+}
+
+/** What each bar's colour is; the swatches take the bars' colours from style/cells.css. */
+function BarsLegend(props: { withHeap: boolean; trans: TranslationBundle }): JSX.Element {
+  const { withHeap, trans } = props;
+  const items: [string, string, string][] = [
+    ['change', trans.__('change'), trans.__('What the execution kept: memory at its end minus at its start')],
+    ['peak', trans.__('peak above start'), trans.__('The highest memory during the execution, above its start')],
+    ...(withHeap
+      ? ([
+          [
+            'heap',
+            trans.__('Python heap kept'),
+            trans.__('Python allocations still held at its end (heap mode, tracemalloc)')
+          ]
+        ] as [string, string, string][])
+      : [])
+  ];
+  return (
+    <ul className="jp-MemoryUsage-legend">
+      {items.map(([series, label, title]) => (
+        <li key={series} className="jp-MemoryUsage-legendItem" data-series={series} title={title}>
+          <span className="jp-MemoryUsage-legendSwatch" aria-hidden="true" />
+          {label}
+        </li>
+      ))}
+    </ul>
   );
 }
