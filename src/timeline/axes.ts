@@ -1,65 +1,66 @@
+import { ByteUnits } from '../format';
 import { IExecutionRecord } from '../model/types';
+import { IZoomRange } from './chartView';
 import { IChartPoint } from './model';
+import { byteTicks } from './ticks';
 
 /**
  * The memory chart's axes: times on x (seconds since the epoch), bytes on y
- * from 0. Pure arithmetic, so that the view only draws.
+ * from 0 to the last of its round ticks. Pure arithmetic, so that the view
+ * only draws.
  */
 export interface IChartAxes {
   x0: number;
   x1: number;
   y1: number;
+  /** The y ticks, in bytes: 0 to `y1` on a round step. */
+  yTicks: number[];
   /** The limit, when it is near enough to the curve to be drawn; else null. */
   limit: number | null;
   /** The last sample's time: where a running execution's span ends. */
   lastTime: number | null;
 }
 
-/** Where an execution is drawn, in percent of the plot area. */
-export interface ISpanLayout {
-  left: number;
-  width: number;
-  /** The height of its peak mark; null without a peak. */
-  peakBottom: number | null;
-}
-
-/** Headroom above the highest figure drawn. */
-const Y_HEADROOM = 1.05;
 /** The limit is drawn only below this many times the peak, or the curve would be flattened. */
 const LIMIT_IN_SIGHT = 1.5;
 
+/**
+ * The axes for `series` and `drawn`; zoomed, x is the zoom's range. At most
+ * `maxTicks` steps on y.
+ */
 export function chartAxes(
   series: readonly IChartPoint[],
   drawn: readonly IExecutionRecord[],
-  limit: number | null
+  limit: number | null,
+  units: ByteUnits = 'binary',
+  zoom: IZoomRange | null = null,
+  maxTicks = 5
 ): IChartAxes {
   const lastTime = series.length ? series[series.length - 1].time : null;
-  const times = [
-    ...(series.length ? [series[0].time, lastTime!] : []),
-    ...drawn.map(r => r.started!),
-    ...drawn.map(r => r.ended ?? r.started!)
-  ];
-  const x0 = Math.min(...times);
-  const x1 = Math.max(...times, x0 + 1);
-  const peak = Math.max(
-    1,
-    ...series.map(p => p.rss + p.children),
-    ...drawn.map(r => r.rss_peak ?? 0)
-  );
+  let x0 = Infinity;
+  let x1 = -Infinity;
+  let peak = 1;
+  for (const p of series) {
+    x0 = Math.min(x0, p.time);
+    x1 = Math.max(x1, p.time);
+    peak = Math.max(peak, p.rss + p.children);
+  }
+  for (const r of drawn) {
+    x0 = Math.min(x0, r.started!);
+    x1 = Math.max(x1, r.ended ?? r.started!);
+    peak = Math.max(peak, r.rss_peak ?? 0);
+  }
+  if (zoom) {
+    x0 = zoom.from;
+    x1 = zoom.to;
+  }
+  if (!Number.isFinite(x0)) {
+    x0 = 0;
+  }
+  x1 = Math.max(x1, x0 + 1);
   const shownLimit = limit !== null && limit < peak * LIMIT_IN_SIGHT ? limit : null;
-  const y1 = Math.max(peak, shownLimit ?? 0) * Y_HEADROOM;
-  return { x0, x1, y1, limit: shownLimit, lastTime };
-}
-
-export function spanLayout(record: IExecutionRecord, axes: IChartAxes): ISpanLayout {
-  const xPercent = (t: number) => ((t - axes.x0) / (axes.x1 - axes.x0)) * 100;
-  const left = xPercent(record.started!);
-  const right = xPercent(record.ended ?? axes.lastTime ?? record.started!);
-  return {
-    left,
-    width: right - left,
-    peakBottom: record.rss_peak === null ? null : (record.rss_peak / axes.y1) * 100
-  };
+  const { ticks } = byteTicks(Math.max(peak, shownLimit ?? 0), units, maxTicks);
+  return { x0, x1, y1: ticks[ticks.length - 1], yTicks: ticks, limit: shownLimit, lastTime };
 }
 
 /** The times at which a drawn execution's kernel died. */

@@ -1,98 +1,345 @@
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
-import {
-  Area,
-  CartesianGrid,
-  ComposedChart,
-  ReferenceLine,
-  ResponsiveContainer,
-  Tooltip,
-  XAxis,
-  YAxis
-} from 'recharts';
 
 import { ByteUnits, formatBytes, formatDuration, formatSignedBytes } from '../format';
 import { IExecutionRecord } from '../model/types';
-import { chartAxes, deathTimes, spanLayout } from './axes';
+import { chartAxes, deathTimes } from './axes';
+import { autoMode, cellAxis, DrawnAxisMode, IXAxis, timeAxis } from './cellAxis';
+import { ChartViewState } from './chartView';
+import { lastIndexAtOrBefore } from './crosshair';
+import { ICurveLine, ICurvePoint, ICurveTick, IPlotInsets, MemoryCurve } from './curve';
+import { chooseLabels, textWidth } from './labels';
 import { IChartPoint } from './model';
+import { PlotPointer } from './pointer';
+import { tickLabel, timeTicks } from './ticks';
 
 export const CHART_HEIGHT = 200;
 
-/** Plot-area geometry, fixed so that the overlay can be placed in percent. */
-const MARGIN = { top: 14, right: 8, bottom: 0, left: 8 };
-const Y_AXIS_WIDTH = 72;
-const X_AXIS_HEIGHT = 30;
+/** Font sizes the estimates of text widths assume (--jp-ui-font-size0 is 10.8 px). */
+const TICK_FONT = 11;
+const LABEL_FONT = 11;
+/** Room above the plot for the spans' labels. */
+const TOP = 18;
+const RIGHT = 8;
+/** Below the plot: the time ticks, or only a little air in cells mode. */
+const BOTTOM: Record<DrawnAxisMode, number> = { time: 22, cells: 6 };
+const NO_TICKS: ICurveTick[] = [];
+const NO_LINES: ICurveLine[] = [];
 
 export interface IMemoryChartProps {
   series: IChartPoint[];
   /** The executions drawn as spans and peaks. */
   drawn: IExecutionRecord[];
   limit: number | null;
+  /** The axis mode and zoom the user chose. */
+  chartView: ChartViewState;
   units: ByteUnits;
   trans: TranslationBundle;
   onReveal: (cellId: string) => void;
+  /** Shown at the start of the chart's toolbar (the section's heading). */
+  heading?: React.ReactNode;
 }
 
-function clockTime(seconds: number): string {
-  return new Date(seconds * 1000).toLocaleTimeString();
+/** The width of `ref`'s element, kept up to date by a ResizeObserver. */
+function useWidth(ref: React.RefObject<HTMLElement>): number {
+  const [width, setWidth] = React.useState(0);
+  React.useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el) {
+      return;
+    }
+    setWidth(el.clientWidth);
+    if (typeof ResizeObserver === 'undefined') {
+      return;
+    }
+    const observer = new ResizeObserver(entries => {
+      setWidth(Math.round(entries[0].contentRect.width));
+    });
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [ref]);
+  return width;
+}
+
+/** The axis mode drawn: the user's, or in 'auto' cells when spans on the time axis would be slivers. */
+function drawnMode(chosen: ChartViewState['mode'], timeAxisOfSpans: IXAxis): DrawnAxisMode {
+  return chosen === 'auto' ? autoMode(timeAxisOfSpans) : chosen;
 }
 
 /** The kernel's memory over time, each execution's span and peak over it. */
 export function MemoryChart(props: IMemoryChartProps): JSX.Element {
-  const { series, drawn, units, trans, onReveal } = props;
-  const axes = chartAxes(series, drawn, props.limit);
+  const { chartView, units, trans, onReveal } = props;
+  const zoom = chartView.zoom;
+  const plotRef = React.useRef<HTMLDivElement>(null);
+  const width = useWidth(plotRef);
+
+  // Zoomed: only what is in the range.
+  const drawn = zoom
+    ? props.drawn.filter(r => r.started! <= zoom.to && (r.ended ?? Infinity) >= zoom.from)
+    : props.drawn;
+  const series = React.useMemo(() => {
+    const all = props.series;
+    if (!zoom) {
+      return all;
+    }
+    // One point on either side, so that the curve reaches the edges.
+    const first = Math.max(0, lastIndexAtOrBefore(all, zoom.from));
+    const end = Math.min(all.length, lastIndexAtOrBefore(all, zoom.to) + 2);
+    return all.slice(first, end);
+  }, [props.series, zoom?.from, zoom?.to]);
+
+  const axes = chartAxes(series, drawn, props.limit, units, zoom);
+  const yLabelsKey = `${axes.yTicks.join(',')}|${units}`;
+  const yTicks = React.useMemo(
+    () => axes.yTicks.map(at => ({ at, label: tickLabel(at, units) })),
+    [yLabelsKey]
+  );
+  const yLabelWidth = Math.max(...yTicks.map(t => textWidth(t.label, TICK_FONT)));
+
+  // The x axis: recomputed only when what it depends on changes.
+  const left = yLabelWidth + 8;
+  const plotWidth = Math.max(1, width - left - RIGHT);
+  const spansKey = drawn.map(r => `${r.msg_id}:${r.started}:${r.ended}`).join(',');
+  const axisKey = `${chartView.mode}|${plotWidth}|${axes.x0}|${axes.x1}|${axes.lastTime}|${spansKey}`;
+  const axis = React.useMemo(() => {
+    const range = { t0: axes.x0, t1: axes.x1 };
+    const linear = timeAxis(drawn, range, plotWidth, axes.lastTime);
+    return drawnMode(chartView.mode, linear) === 'cells'
+      ? cellAxis(drawn, range, plotWidth, axes.lastTime)
+      : linear;
+  }, [axisKey]);
+  const mode = axis.mode;
+
+  const bottom = BOTTOM[mode];
+  const plotHeight = CHART_HEIGHT - TOP - bottom;
+  const insets = React.useMemo<IPlotInsets>(() => ({ top: TOP, right: RIGHT, bottom, left }), [bottom, left]);
+
+  const points = React.useMemo<ICurvePoint[]>(
+    () => series.map(p => ({ x: axis.toX(p.time) / plotWidth, rss: p.rss, children: p.children })),
+    [series, axis]
+  );
+  const xTicks = React.useMemo(
+    () =>
+      mode === 'cells'
+        ? NO_TICKS
+        : timeTicks(axes.x0, axes.x1, plotWidth, s => textWidth(s, TICK_FONT)).map(t => ({
+            at: (t.time - axes.x0) / (axes.x1 - axes.x0),
+            label: t.label
+          })),
+    [mode, axes.x0, axes.x1, plotWidth]
+  );
+  const hLines = React.useMemo(
+    // The limit's figure is in the legend: a label in the plot could cover the spans'.
+    () => (axes.limit === null ? NO_LINES : [{ at: axes.limit, label: '', className: 'jp-MemoryUsage-limit' }]),
+    [axes.limit]
+  );
+  const deaths = deathTimes(drawn);
+  const deathsKey = deaths.join(',');
+  const vLines = React.useMemo(
+    () => [
+      ...axis.breaks.map(b => ({
+        at: (b.x0 + b.x1) / 2 / plotWidth,
+        label: '',
+        className: 'jp-MemoryUsage-break'
+      })),
+      ...deaths.map(t => ({ at: axis.toX(t) / plotWidth, label: '', className: 'jp-MemoryUsage-death' }))
+    ],
+    [axis, deathsKey]
+  );
+
+  const labelLefts = chooseLabels(
+    axis.slots.map((s, i) => ({
+      x0: s.x0,
+      x1: s.x1,
+      width: drawn[i].execution_count === null ? 0 : textWidth(String(drawn[i].execution_count), LABEL_FONT)
+    })),
+    plotWidth
+  );
+
+  const onZoom = React.useCallback((from: number, to: number) => (chartView.zoom = { from, to }), [chartView]);
+  const onResetZoom = React.useCallback(() => (chartView.zoom = null), [chartView]);
+  const modeTitles: Record<DrawnAxisMode, string> = {
+    time: trans.__('Time axis: each execution at its clock time'),
+    cells: trans.__('Cells axis: each execution in its own slot, idle time compressed')
+  };
+
   return (
-    <div className="jp-MemoryUsage-chart" aria-label={trans.__('Kernel memory over time')}>
-      <MemoryCurve
-        series={series}
-        x0={axes.x0}
-        x1={axes.x1}
-        y1={axes.y1}
-        limit={axes.limit}
-        deaths={deathTimes(drawn)}
-        units={units}
+    <div
+      className="jp-MemoryUsage-chart"
+      data-axis-mode={mode}
+      data-zoomed={zoom ? 'true' : 'false'}
+      aria-label={trans.__('Kernel memory over time')}
+    >
+      <div className="jp-MemoryUsage-chartToolbar">
+        {props.heading}
+        <div className="jp-MemoryUsage-axisMode" role="group" aria-label={trans.__('X axis')}>
+          {(['time', 'cells'] as const).map(m => (
+            <button
+              key={m}
+              type="button"
+              className="jp-MemoryUsage-axisModeButton"
+              data-mode={m}
+              aria-pressed={mode === m}
+              title={modeTitles[m]}
+              onClick={() => (chartView.mode = m)}
+            >
+              {m === 'time' ? trans.__('time') : trans.__('cells')}
+            </button>
+          ))}
+        </div>
+        {zoom && (
+          <button type="button" className="jp-MemoryUsage-zoomReset" onClick={onResetZoom}>
+            {trans.__('Reset zoom')}
+          </button>
+        )}
+      </div>
+      <div
+        className="jp-MemoryUsage-plot"
+        ref={plotRef}
+        style={{ height: CHART_HEIGHT }}
+        title={zoom ? undefined : trans.__('Drag across the chart to zoom in')}
+      >
+        {width > 0 && (
+          <MemoryCurve
+            points={points}
+            y1={axes.y1}
+            yTicks={yTicks}
+            xTicks={xTicks}
+            hLines={hLines}
+            vLines={vLines}
+            width={width}
+            height={CHART_HEIGHT}
+            insets={insets}
+          />
+        )}
+        {/* Spans and peaks are drawn over the chart in plain HTML: as chart
+            elements, hundreds of them made every redraw cost seconds. */}
+        <div
+          className="jp-MemoryUsage-overlay"
+          style={{ top: TOP, left, width: plotWidth, height: plotHeight }}
+        >
+          {drawn.map((r, i) => {
+            const slot = axis.slots[i];
+            const spanWidth =
+              mode === 'cells' && slot.x1 - slot.x0 > 4 ? slot.x1 - slot.x0 - 1 : Math.max(2, slot.x1 - slot.x0);
+            const label = runLabel(r, units, trans);
+            const reveal = () => r.cell_id && onReveal(r.cell_id);
+            const labelLeft = labelLefts[i];
+            return (
+              <React.Fragment key={r.msg_id}>
+                <div
+                  className={`jp-MemoryUsage-span jp-MemoryUsage-span-${r.status}`}
+                  style={{ left: slot.x0, width: spanWidth }}
+                  data-msg-id={r.msg_id}
+                  data-cell-id={r.cell_id ?? undefined}
+                  tabIndex={0}
+                  role="button"
+                  aria-label={label}
+                  onClick={reveal}
+                  onKeyDown={e => {
+                    if (e.key === 'Enter' || e.key === ' ') {
+                      e.preventDefault();
+                      reveal();
+                    }
+                  }}
+                >
+                  {labelLeft !== null && (
+                    <span
+                      className="jp-MemoryUsage-spanLabel"
+                      style={{
+                        left: labelLeft - slot.x0,
+                        width: textWidth(String(r.execution_count), LABEL_FONT)
+                      }}
+                      aria-hidden="true"
+                    >
+                      {r.execution_count}
+                    </span>
+                  )}
+                </div>
+                {r.rss_peak !== null && (
+                  <div
+                    className="jp-MemoryUsage-peak"
+                    style={{
+                      left: slot.x0 + spanWidth / 2,
+                      bottom: (Math.min(r.rss_peak, axes.y1) / axes.y1) * plotHeight
+                    }}
+                    title={label}
+                    onClick={reveal}
+                  />
+                )}
+              </React.Fragment>
+            );
+          })}
+        </div>
+        <PlotPointer
+          target={plotRef}
+          insets={insets}
+          plotWidth={plotWidth}
+          plotHeight={plotHeight}
+          axis={axis}
+          series={series}
+          drawn={drawn}
+          lastTime={axes.lastTime}
+          units={units}
+          trans={trans}
+          onZoom={onZoom}
+          onResetZoom={onResetZoom}
+        />
+      </div>
+      <Legend
+        kernel={series.length > 0 || drawn.length > 0}
+        childProcesses={points.some(p => p.children > 0)}
+        limit={axes.limit === null ? null : formatBytes(axes.limit, units)}
+        peak={drawn.length > 0}
+        died={deaths.length > 0}
+        idle={axis.breaks.length > 0}
         trans={trans}
       />
-      {/* Spans and peaks are drawn over the chart in plain HTML: as chart
-          elements, hundreds of them made every redraw cost seconds. */}
-      <div
-        className="jp-MemoryUsage-overlay"
-        style={{
-          top: MARGIN.top,
-          left: MARGIN.left + Y_AXIS_WIDTH,
-          right: MARGIN.right,
-          bottom: MARGIN.bottom + X_AXIS_HEIGHT
-        }}
-      >
-        {drawn.map(r => {
-          const { left, width, peakBottom } = spanLayout(r, axes);
-          const label = runLabel(r, units, trans);
-          const reveal = () => r.cell_id && onReveal(r.cell_id);
-          return (
-            <React.Fragment key={r.msg_id}>
-              <div
-                className={`jp-MemoryUsage-span jp-MemoryUsage-span-${r.status}`}
-                style={{ left: `${left}%`, width: `max(${width}%, 2px)` }}
-                title={label}
-                onClick={reveal}
-              >
-                {r.execution_count !== null && (
-                  <span className="jp-MemoryUsage-spanLabel">{r.execution_count}</span>
-                )}
-              </div>
-              {peakBottom !== null && (
-                <div
-                  className="jp-MemoryUsage-peak"
-                  style={{ left: `${left}%`, bottom: `${peakBottom}%` }}
-                  title={label}
-                  onClick={reveal}
-                />
-              )}
-            </React.Fragment>
-          );
-        })}
-      </div>
     </div>
+  );
+}
+
+interface ILegendProps {
+  kernel: boolean;
+  childProcesses: boolean;
+  limit: string | null;
+  peak: boolean;
+  died: boolean;
+  idle: boolean;
+  trans: TranslationBundle;
+}
+
+/** What each colour is: only the series drawn. */
+function Legend(props: ILegendProps): JSX.Element {
+  const { trans } = props;
+  const items: [string, string][] = [];
+  if (props.kernel) {
+    items.push(['kernel', trans.__('kernel')]);
+  }
+  if (props.childProcesses) {
+    items.push(['children', trans.__('child processes')]);
+  }
+  if (props.limit !== null) {
+    items.push(['limit', trans.__('limit %1', props.limit)]);
+  }
+  if (props.peak) {
+    items.push(['peak', trans.__('peak')]);
+  }
+  if (props.died) {
+    items.push(['death', trans.__('kernel died')]);
+  }
+  if (props.idle) {
+    items.push(['break', trans.__('idle time, compressed')]);
+  }
+  return (
+    <ul className="jp-MemoryUsage-legend jp-MemoryUsage-chartLegend">
+      {items.map(([series, text]) => (
+        <li key={series} className="jp-MemoryUsage-legendItem" data-series={series}>
+          <span className="jp-MemoryUsage-legendSwatch" aria-hidden="true" />
+          {text}
+        </li>
+      ))}
+    </ul>
   );
 }
 
@@ -105,72 +352,3 @@ function runLabel(r: IExecutionRecord, units: ByteUnits, trans: TranslationBundl
     formatDuration(r.duration ?? NaN)
   );
 }
-
-interface IMemoryCurveProps {
-  series: IChartPoint[];
-  x0: number;
-  x1: number;
-  y1: number;
-  limit: number | null;
-  deaths: number[];
-  units: ByteUnits;
-  trans: TranslationBundle;
-}
-
-/** The curve itself, redrawn only when its inputs change. */
-const MemoryCurve = React.memo(function MemoryCurve(props: IMemoryCurveProps): JSX.Element {
-  const { series, x0, x1, y1, limit, deaths, units, trans } = props;
-  const bytes = (v: number) => formatBytes(v, units);
-  return (
-    <ResponsiveContainer width="100%" height={CHART_HEIGHT}>
-      <ComposedChart data={series} margin={MARGIN}>
-        <CartesianGrid className="jp-MemoryUsage-grid" strokeDasharray="3 3" />
-        <XAxis
-          dataKey="time"
-          type="number"
-          domain={[x0, x1]}
-          allowDataOverflow
-          height={X_AXIS_HEIGHT}
-          tickFormatter={clockTime}
-          minTickGap={40}
-        />
-        <YAxis
-          tickFormatter={bytes}
-          width={Y_AXIS_WIDTH}
-          domain={[0, y1]}
-          allowDataOverflow
-        />
-        <Tooltip
-          isAnimationActive={false}
-          labelFormatter={v => clockTime(Number(v))}
-          formatter={(v, name) => [
-            bytes(Number(v)),
-            name === 'children' ? trans.__('children') : trans.__('kernel')
-          ]}
-        />
-        <Area
-          className="jp-MemoryUsage-rssArea"
-          dataKey="rss"
-          stackId="memory"
-          type="linear"
-          isAnimationActive={false}
-          dot={false}
-        />
-        <Area
-          className="jp-MemoryUsage-childrenArea"
-          dataKey="children"
-          stackId="memory"
-          type="linear"
-          isAnimationActive={false}
-          dot={false}
-        />
-        {deaths.map(t => (
-          <ReferenceLine key={t} className="jp-MemoryUsage-death" x={t} label={trans.__('kernel died')} />
-        ))}
-        {limit !== null && (
-          <ReferenceLine className="jp-MemoryUsage-limit" y={limit} label={trans.__('limit %1', bytes(limit))} />
-        )}
-      </ComposedChart>
-    </ResponsiveContainer>
-  );
-});

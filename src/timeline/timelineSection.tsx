@@ -22,9 +22,9 @@ export interface ITimelineSectionProps {
 /** The kernel's memory over the session, each execution's span over it. */
 export function TimelineSection(props: ITimelineSectionProps): JSX.Element {
   return (
-    <>
-      <h3 className="jp-MemoryUsage-heading">{props.trans.__('Kernel memory over time')}</h3>
-      <MemoryChart {...props} />
-    </>
+    <MemoryChart
+      {...props}
+      heading={<h3 className="jp-MemoryUsage-heading">{props.trans.__('Kernel memory over time')}</h3>}
+    />
   );
 }
