@@ -22,12 +22,19 @@ export interface ITimelineBodyProps extends ICellsSectionProps {
 export function TimelineBody(props: ITimelineBodyProps): JSX.Element {
   const { notice, trans, section } = props;
   if (notice) {
-    return <div className="jp-MemoryUsage-notice">{noticeText(notice, trans)}</div>;
+    return <div className="jp-MemoryUsage-notice">{noticeText(notice, props.state, trans)}</div>;
   }
   return (
     <div className="jp-MemoryUsage-timelineBody">
       <Summary {...props} />
       <SectionTabs section={section} trans={trans} onSection={props.onSection} />
+      {props.executions.length === 0 && (
+        <div className="jp-MemoryUsage-empty">
+          {section === 'timeline'
+            ? trans.__('Run a cell: each execution appears here as a span over the kernel’s memory.')
+            : trans.__('Run a cell: its change, its peak and its time appear here.')}
+        </div>
+      )}
       <div
         className="jp-MemoryUsage-section"
         role="tabpanel"
@@ -53,7 +60,11 @@ export function TimelineBody(props: ITimelineBodyProps): JSX.Element {
   );
 }
 
-function noticeText(notice: Exclude<TimelineNotice, null>, trans: TranslationBundle): string {
+function noticeText(
+  notice: Exclude<TimelineNotice, null>,
+  state: IKernelState | null,
+  trans: TranslationBundle
+): string {
   switch (notice) {
     case 'no-notebook':
       return trans.__('Open a notebook to see its kernel’s memory over time.');
@@ -61,6 +72,11 @@ function noticeText(notice: Exclude<TimelineNotice, null>, trans: TranslationBun
       return trans.__('This notebook has no running kernel.');
     case 'monitoring-off':
       return trans.__('Memory monitoring is off. Turn it on with the command “Monitor Kernel Memory”.');
+    case 'no-figures':
+      return trans.__(
+        'No memory figures for this kernel: %1',
+        state?.reason_message ?? state?.reason ?? ''
+      );
     case 'no-server':
       return trans.__(
         'The jupyterlab_memory_usage server extension does not answer. Enable it with: jupyter server extension enable jupyterlab_memory_usage'

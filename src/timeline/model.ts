@@ -24,7 +24,7 @@ export const DRAWN_POINTS = 600;
 export const DRAWN_EXECUTIONS = 120;
 const HEAVIEST_ROWS = 20;
 
-export type TimelineNotice = 'no-notebook' | 'no-kernel' | 'monitoring-off' | 'no-server' | null;
+export type TimelineNotice = 'no-notebook' | 'no-kernel' | 'monitoring-off' | 'no-server' | 'no-figures' | null;
 /** 'peak' | 'delta' | 'duration' | 'last-run' (most recently started first). */
 export type HeaviestOrder = CellOrder;
 
@@ -86,7 +86,14 @@ export class TimelineModel extends Disposable {
     if (!this._kernelModel) {
       return 'no-kernel';
     }
-    return this._serverMissing ? 'no-server' : null;
+    if (this._serverMissing) {
+      return 'no-server';
+    }
+    const state = this._kernelModel.state;
+    // A kernel the server watches but cannot read (no process of its own here,
+    // an unsupported platform), with nothing recorded to show instead.
+    const unreadable = state !== null && state.rss === null && state.reason !== null;
+    return unreadable && this._kernelModel.executions.size === 0 ? 'no-figures' : null;
   }
 
   get state(): IKernelState | null {
