@@ -7,6 +7,8 @@
  * temporary that lived 50 ms is one sample among 200,000).
  */
 
+import { firstIndex } from './bisect';
+
 export interface IPoint {
   time: number;
   value: number;
@@ -136,15 +138,5 @@ function largestIn(series: ISeries, span: ISpan): number {
 }
 
 function firstAtOrAfter(series: ISeries, time: number): number {
-  let lo = 0;
-  let hi = series.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (series.time(mid) < time) {
-      lo = mid + 1;
-    } else {
-      hi = mid;
-    }
-  }
-  return lo;
+  return firstIndex(series.length, i => series.time(i) >= time);
 }

@@ -10,6 +10,7 @@ import { cellIdOfExecution, latestProfile } from '../model/merge';
 import { IExecutionRecord, IKernelState, ILineProfileCell, ISample } from '../model/types';
 import { ICurrentKernel, IKernelMemoryModel, IMemoryUsageManager } from '../tokens';
 import { CellOrder, cellRows, ICellRow } from './cellRows';
+import { firstIndex } from './bisect';
 import { ChartViewState } from './chartView';
 import { downsampleIndices } from './downsample';
 import { exportBasePath, IExportRow, toCSV, toJSON, toStatementsCSV } from './exporting';
@@ -334,15 +335,5 @@ export class TimelineModel extends Disposable {
 
 /** The index of the first sample at or after `time` (samples in time order). */
 function firstSampleAtOrAfter(samples: readonly ISample[], time: number): number {
-  let lo = 0;
-  let hi = samples.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (samples[mid].time < time) {
-      lo = mid + 1;
-    } else {
-      hi = mid;
-    }
-  }
-  return lo;
+  return firstIndex(samples.length, i => samples[i].time >= time);
 }

@@ -49,15 +49,17 @@ export class TimelinePanel extends ReactWidget {
     const executions = model.notice ? [] : model.executions();
     this.node.dataset.executions = String(executions.length);
     const drawn = model.drawn(executions);
+    // What only the other section shows is not computed at each live update.
+    const cells = model.section === 'cells';
     return (
       <TimelineBody
         notice={model.notice}
         state={model.state}
         executions={executions}
         drawn={drawn}
-        series={model.series(drawn)}
-        selected={model.selected(executions)}
-        heaviest={model.heaviest(executions)}
+        series={cells ? [] : model.series(drawn)}
+        selected={cells ? model.selected(executions) : null}
+        heaviest={cells ? model.heaviest(executions) : []}
         heaviestOrder={model.heaviestOrder}
         units={model.units}
         trans={this._trans}
