@@ -1,0 +1,306 @@
+import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
+
+import { cellId, putNotebook } from './notebooks';
+
+/**
+ * The memory panel as a user reads it, after the demo notebook's seven cells:
+ * at 300 and 600 px, in the light and the dark theme, no two pieces of text
+ * overlap, no figure overflows its table cell, every execution has its span,
+ * the legends name their colours, and spans, bars and rows select their cells.
+ */
+const SEED = [
+  'import numpy as np',
+  'a = np.ones(10**8)',
+  'b = a * 2',
+  'np.ones(10**8).sum()',
+  'c = a[:2*10**7] * 2 + a[:2*10**7] * 3',
+  'np.ones(3 * 10**7).sum()',
+  'del a, b, c'
+];
+const TIMELINE = '.jp-MemoryUsage-timeline';
+const ROW = '.jp-MemoryUsage-heaviest-row';
+const SPAN = '.jp-MemoryUsage-span';
+
+
+async function runSeed(page: IJupyterLabPageFixture, tmpPath: string) {
+  await putNotebook(page, `${tmpPath}/seed.ipynb`, SEED);
+  await page.notebook.openByPath(`${tmpPath}/seed.ipynb`);
+  await page.notebook.activate('seed.ipynb');
+  await page.notebook.run();
+  await expect(page.locator('.jp-MemoryUsage-badge[data-state="ok"]')).toHaveCount(SEED.length, {
+    timeout: 90000
+  });
+  await command(page, 'memory-usage:open-timeline');
+  await expect(page.locator(TIMELINE)).toHaveAttribute('data-executions', String(SEED.length), {
+    timeout: 20000
+  });
+}
+
+async function command(page: IJupyterLabPageFixture, id: string, args: object = {}) {
+  await page.evaluate(([id, args]) => (window as any).jupyterapp.commands.execute(id, args), [id, args] as const);
+}
+
+async function setTheme(page: IJupyterLabPageFixture, theme: 'light' | 'dark') {
+  const name = theme === 'dark' ? 'JupyterLab Dark' : 'JupyterLab Light';
+  await command(page, 'apputils:change-theme', { theme: name });
+  await expect(page.locator('body')).toHaveAttribute('data-jp-theme-name', name, { timeout: 20000 });
+}
+
+/** Make the right side panel `width` px wide (the split's relative sizes, then corrected once). */
+async function setPanelWidth(page: IJupyterLabPageFixture, width: number) {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const actual = await page.evaluate(target => {
+      const shell = (window as any).jupyterapp.shell;
+      const split = shell._hsplitPanel;
+      const panel = document.querySelector('.jp-MemoryUsage-timeline') as HTMLElement;
+      const total = split.node.clientWidth;
+      const sizes = split.relativeSizes();
+      const now = panel.getBoundingClientRect().width;
+      const right = Math.min(0.9, (sizes[2] * target) / Math.max(1, now));
+      split.setRelativeSizes([sizes[0], Math.max(0.05, 1 - sizes[0] - right), right]);
+      return total;
+    }, width);
+    expect(actual).toBeGreaterThan(width);
+    await page.waitForTimeout(300);
+    const box = await page.locator(TIMELINE).boundingBox();
+    if (box && Math.abs(box.width - width) <= 4) {
+      return;
+    }
+  }
+  const box = await page.locator(TIMELINE).boundingBox();
+  expect(Math.abs(box!.width - width)).toBeLessThanOrEqual(4);
+}
+
+async function showSection(page: IJupyterLabPageFixture, section: 'timeline' | 'cells') {
+  const tab = page.locator(`.jp-MemoryUsage-sectionTab[data-section="${section}"]`);
+  await tab.click();
+  await expect(tab).toHaveAttribute('aria-selected', 'true');
+  await page.waitForTimeout(200); // recharts lays its bars out after a frame
+}
+
+/** Pairs of text boxes in the panel that overlap by more than a pixel each way. */
+async function overlappingTexts(page: IJupyterLabPageFixture): Promise<string[]> {
+  const { boxes, overlaps } = await page.locator(TIMELINE).evaluate(root => {
+    interface IBox {
+      node: Node;
+      text: string;
+      rect: DOMRect;
+    }
+    const clipOf = (el: Element): DOMRect | null => {
+      // The text's visible part: inside every ancestor that hides its overflow.
+      let clip: DOMRect | null = null;
+      for (let a: Element | null = el; a && a !== root.parentElement; a = a.parentElement) {
+        const style = getComputedStyle(a);
+        if (style.overflowX !== 'visible' || style.overflowY !== 'visible') {
+          const r = a.getBoundingClientRect();
+          clip = clip
+            ? new DOMRect(
+                Math.max(clip.left, r.left),
+                Math.max(clip.top, r.top),
+                Math.max(0, Math.min(clip.right, r.right) - Math.max(clip.left, r.left)),
+                Math.max(0, Math.min(clip.bottom, r.bottom) - Math.max(clip.top, r.top))
+              )
+            : r;
+        }
+      }
+      return clip;
+    };
+    const boxes: IBox[] = [];
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    while (walker.nextNode()) {
+      const node = walker.currentNode;
+      const el = node.parentElement;
+      const text = (node.textContent ?? '').trim();
+      if (!text || !el || el.closest('title, option, style, script')) {
+        continue;
+      }
+      if (!el.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true })) {
+        continue;
+      }
+      let rects: DOMRect[];
+      if (el instanceof SVGElement) {
+        rects = [el.getBoundingClientRect()];
+      } else {
+        const range = document.createRange();
+        range.selectNodeContents(node);
+        rects = [...range.getClientRects()];
+      }
+      const clip = clipOf(el);
+      for (const r of rects) {
+        const left = clip ? Math.max(r.left, clip.left) : r.left;
+        const right = clip ? Math.min(r.right, clip.right) : r.right;
+        const top = clip ? Math.max(r.top, clip.top) : r.top;
+        const bottom = clip ? Math.min(r.bottom, clip.bottom) : r.bottom;
+        if (right - left > 0.5 && bottom - top > 0.5) {
+          boxes.push({ node, text, rect: new DOMRect(left, top, right - left, bottom - top) });
+        }
+      }
+    }
+    const overlaps: string[] = [];
+    for (let i = 0; i < boxes.length; i++) {
+      for (let j = i + 1; j < boxes.length; j++) {
+        const a = boxes[i];
+        const b = boxes[j];
+        if (a.node === b.node) {
+          continue;
+        }
+        const dx = Math.min(a.rect.right, b.rect.right) - Math.max(a.rect.left, b.rect.left);
+        const dy = Math.min(a.rect.bottom, b.rect.bottom) - Math.max(a.rect.top, b.rect.top);
+        if (dx > 1 && dy > 1) {
+          overlaps.push(`"${a.text}" and "${b.text}" (${dx.toFixed(1)} x ${dy.toFixed(1)} px)`);
+        }
+      }
+    }
+    return { boxes: boxes.length, overlaps };
+  });
+  // The walk saw the panel's texts (summary, tabs, ticks, labels, legend...): no vacuous pass.
+  expect(boxes).toBeGreaterThan(15);
+  return overlaps;
+}
+
+/** Table cells whose text is wider than the cell, ellipsised source lines apart. */
+async function overflowingCells(page: IJupyterLabPageFixture): Promise<string[]> {
+  return page.locator(`${TIMELINE} td`).evaluateAll(cells =>
+    cells
+      .filter(td => !td.classList.contains('jp-MemoryUsage-source') && td.checkVisibility())
+      .filter(td => td.scrollWidth > td.clientWidth + 1)
+      .map(td => `"${td.textContent}" (${td.scrollWidth} > ${td.clientWidth} px)`)
+  );
+}
+
+async function activeCellId(page: IJupyterLabPageFixture): Promise<string> {
+  return page.evaluate(() => (window as any).jupyterapp.shell.currentWidget.content.activeCell.model.id);
+}
+
+async function expectLegend(page: IJupyterLabPageFixture, series: string[]) {
+  for (const name of series) {
+    const item = page.locator(`${TIMELINE} .jp-MemoryUsage-legendItem[data-series="${name}"]`);
+    await expect(item).toBeVisible();
+    expect((await item.textContent())?.trim().length).toBeGreaterThan(2);
+  }
+}
+
+/** Every span drawn, wide enough to see, none over another; a label for each or a labelled neighbour. */
+async function expectSpans(page: IJupyterLabPageFixture) {
+  const spans = page.locator(`${TIMELINE} ${SPAN}`);
+  await expect(spans).toHaveCount(SEED.length);
+  const views = await spans.evaluateAll(els =>
+    els.map(el => {
+      const r = el.getBoundingClientRect();
+      const label = el.querySelector('.jp-MemoryUsage-spanLabel') as HTMLElement | null;
+      return { left: r.left, right: r.right, labelled: !!label && label.checkVisibility() };
+    })
+  );
+  views.sort((a, b) => a.left - b.left);
+  views.forEach((v, i) => {
+    expect(v.right - v.left, `span ${i} width`).toBeGreaterThanOrEqual(2);
+    if (i > 0) {
+      expect(v.left, `span ${i} starts after the one before ends`).toBeGreaterThanOrEqual(views[i - 1].right - 0.5);
+    }
+    if (!v.labelled) {
+      const near = views.some(
+        w => w.labelled && Math.max(w.left - v.right, v.left - w.right) < 30
+      );
+      expect(near, `span ${i} has a labelled neighbour`).toBe(true);
+    }
+  });
+  expect(views.some(v => v.labelled)).toBe(true);
+}
+
+async function expectLegible(page: IJupyterLabPageFixture) {
+  await showSection(page, 'timeline');
+  for (const mode of ['cells', 'time']) {
+    await page.locator(`${TIMELINE} .jp-MemoryUsage-axisMode button[data-mode="${mode}"]`).click();
+    await expect(page.locator(`${TIMELINE} .jp-MemoryUsage-chart`)).toHaveAttribute('data-axis-mode', mode);
+    await page.waitForTimeout(200);
+    expect(await overlappingTexts(page), `overlapping text, timeline (${mode})`).toEqual([]);
+    if (mode === 'cells') {
+      await expectSpans(page);
+    }
+  }
+  await expectLegend(page, ['kernel', 'peak']);
+  await showSection(page, 'cells');
+  await expectLegend(page, ['change', 'peak']);
+  expect(await overlappingTexts(page), 'overlapping text, cells').toEqual([]);
+  expect(await overflowingCells(page), 'overflowing table cells').toEqual([]);
+}
+
+for (const [width, theme] of [
+  [300, 'light'],
+  [600, 'dark'],
+  [300, 'dark'],
+  [600, 'light']
+] as const) {
+  test(`the panel at ${width} px, ${theme} theme, is legible`, async ({ page, tmpPath }) => {
+    await runSeed(page, tmpPath);
+    await setTheme(page, theme);
+    await setPanelWidth(page, width);
+    await expectLegible(page);
+    // For the README (300 px light, 600 px dark), rewritten only on request: figures vary.
+    if ((width === 300 && theme === 'light') || (width === 600 && theme === 'dark')) {
+      for (const section of ['timeline', 'cells'] as const) {
+        await showSection(page, section);
+        await page.waitForTimeout(300);
+        const name = `panel-${section}-${width}-${theme}.png`;
+        await page.locator(TIMELINE).screenshot({
+          path: process.env.UPDATE_README_SCREENSHOTS ? `screenshots/${name}` : test.info().outputPath(name)
+        });
+      }
+    }
+  });
+}
+
+test('spans, bars and rows select their cells; the table sorts by each column', async ({
+  page,
+  tmpPath
+}) => {
+  await runSeed(page, tmpPath);
+  await setPanelWidth(page, 300);
+  const notebookCell = async (index: number) => {
+    await page.notebook.selectCells(index);
+    expect(await activeCellId(page)).toBe(cellId(index));
+  };
+
+  await showSection(page, 'timeline');
+  await page.locator(`${TIMELINE} .jp-MemoryUsage-axisMode button[data-mode="cells"]`).click();
+  await notebookCell(0);
+  await page.locator(`${TIMELINE} ${SPAN}[data-cell-id="${cellId(2)}"]`).click();
+  await expect.poll(() => activeCellId(page)).toBe(cellId(2));
+  // By keyboard: Enter on a focused span.
+  await notebookCell(0);
+  await page.locator(`${TIMELINE} ${SPAN}[data-cell-id="${cellId(4)}"]`).focus();
+  await page.keyboard.press('Enter');
+  await expect.poll(() => activeCellId(page)).toBe(cellId(4));
+
+  await showSection(page, 'cells');
+  await notebookCell(0);
+  // The bars are in execution order, one group per execution: the third is cell 2.
+  await page.locator(`${TIMELINE} .jp-MemoryUsage-peakBar .recharts-rectangle`).nth(2).click();
+  await expect.poll(() => activeCellId(page)).toBe(cellId(2));
+  await notebookCell(0);
+  await page.locator(`${TIMELINE} ${ROW}[data-cell-id="${cellId(3)}"]`).click();
+  await expect.poll(() => activeCellId(page)).toBe(cellId(3));
+  await notebookCell(0);
+  await page.locator(`${TIMELINE} ${ROW}[data-cell-id="${cellId(5)}"]`).focus();
+  await page.keyboard.press('Enter');
+  await expect.poll(() => activeCellId(page)).toBe(cellId(5));
+
+  for (const [key, attribute] of [
+    ['delta', 'delta'],
+    ['duration', 'duration'],
+    ['last-run', 'started'],
+    ['peak', 'peakIncrement']
+  ] as const) {
+    const button = page.locator(`${TIMELINE} button[data-sort="${key}"]`);
+    await button.click();
+    await expect(page.locator(`${TIMELINE} th:has(button[data-sort="${key}"])`)).toHaveAttribute(
+      'aria-sort',
+      'descending'
+    );
+    const values = (await page
+      .locator(`${TIMELINE} ${ROW}`)
+      .evaluateAll((rows, name) => rows.map(r => Number((r as HTMLElement).dataset[name])), attribute)) as number[];
+    expect(values.length, key).toBe(SEED.length);
+    expect(values, `rows sorted by ${key}`).toEqual([...values].sort((x, y) => y - x));
+  }
+});
