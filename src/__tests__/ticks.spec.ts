@@ -1,4 +1,4 @@
-import { binaryTicks, byteTicks, clockLabel, tickLabel, timeTicks } from '../timeline/ticks';
+import { binaryTicks, byteTicks, clockLabel, signedByteTicks, tickLabel, timeTicks } from '../timeline/ticks';
 
 const KIB = 1024;
 const MIB = KIB ** 2;
@@ -133,5 +133,23 @@ describe('timeTicks', () => {
   it('has no tick for an empty range or plot', () => {
     expect(timeTicks(t0, t0, 300, width)).toEqual([]);
     expect(timeTicks(t0, t0 + 10, 0, width)).toEqual([]);
+  });
+});
+
+describe('signedByteTicks', () => {
+  it('spans both signs on round binary steps, zero included', () => {
+    const { step, ticks } = signedByteTicks(-1.64 * 1024 * MIB, 763 * MIB);
+    expect(Math.log2(step) % 1).toBe(0);
+    expect(ticks).toContain(0);
+    expect(ticks[0]).toBeLessThanOrEqual(-1.64 * 1024 * MIB);
+    expect(ticks[ticks.length - 1]).toBeGreaterThanOrEqual(763 * MIB);
+    ticks.forEach(t => expect(Math.abs(t % step)).toBe(0));
+    expect(ticks.map(t => tickLabel(t))).toEqual(['-2 GiB', '-1.5 GiB', '-1 GiB', '-512 MiB', '0 B', '512 MiB', '1 GiB']);
+  });
+
+  it('ends at zero when nothing is above it, starts at zero when nothing is below', () => {
+    expect(signedByteTicks(-3 * MIB, 0).ticks.slice(-1)).toEqual([0]);
+    expect(signedByteTicks(0, 3 * MIB).ticks[0]).toBe(0);
+    expect(signedByteTicks(0, 0).ticks.length).toBeGreaterThanOrEqual(2);
   });
 });

@@ -15,6 +15,7 @@ import { ByteUnits, formatSignedBytes } from '../format';
 import { IExecutionRecord } from '../model/types';
 import { executionBars } from './axes';
 import { CHART_HEIGHT } from './chart';
+import { signedByteTicks, tickLabel } from './ticks';
 
 export interface IExecutionBarsProps {
   /** The executions drawn, one group of bars each. */
@@ -36,6 +37,10 @@ function ExecutionBarsChart(props: IExecutionBarsProps): JSX.Element {
   const data = executionBars(drawn);
   // Heap mode's figures, a second series, when any execution has them.
   const withHeap = data.some(d => d.heap !== null);
+  // Round steps of bytes (512 MiB, 1 GiB), never 810.6 MiB.
+  const low = Math.min(0, ...data.map(d => Math.min(d.delta, d.peak, d.heap ?? 0)));
+  const high = Math.max(0, ...data.map(d => Math.max(d.delta, d.peak, d.heap ?? 0)));
+  const { ticks } = signedByteTicks(low, high, units);
   const reveal = (entry: unknown) => {
     const cellId = (entry as { payload?: { cellId?: string } })?.payload?.cellId;
     if (cellId) {
@@ -49,7 +54,13 @@ function ExecutionBarsChart(props: IExecutionBarsProps): JSX.Element {
         <BarChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: 8 }}>
           <CartesianGrid className="jp-MemoryUsage-grid" strokeDasharray="3 3" />
           <XAxis dataKey="name" interval="preserveStartEnd" />
-          <YAxis tickFormatter={v => formatSignedBytes(Number(v), units)} width={80} />
+          <YAxis
+            ticks={ticks}
+            domain={[ticks[0], ticks[ticks.length - 1]]}
+            allowDataOverflow
+            tickFormatter={v => (Number(v) > 0 ? '+' : '') + tickLabel(Number(v), units)}
+            width={72}
+          />
           <Tooltip
             isAnimationActive={false}
             formatter={(v, name) => [

@@ -40,6 +40,29 @@ export function binaryTicks(maxBytes: number, maxTicks = 5): IByteTicks {
   return byteTicks(maxBytes, 'binary', maxTicks);
 }
 
+/**
+ * Ticks for figures of either sign (the bars' changes): 0 and the round steps
+ * of `byteTicks` down to at or below `minBytes` and up to at or above `maxBytes`.
+ */
+export function signedByteTicks(
+  minBytes: number,
+  maxBytes: number,
+  units: ByteUnits = 'binary',
+  maxTicks = 5
+): IByteTicks {
+  const low = Number.isFinite(minBytes) ? Math.min(0, minBytes) : 0;
+  const high = Number.isFinite(maxBytes) ? Math.max(0, maxBytes) : 0;
+  const { step } = byteTicks(high - low, units, maxTicks);
+  const ticks: number[] = [];
+  for (let i = Math.floor(low / step + 1e-9); i <= Math.max(1, Math.ceil(high / step - 1e-9)); i++) {
+    ticks.push(i * step);
+  }
+  if (low < 0 && high <= 0) {
+    ticks.pop(); // nothing above zero: the axis ends at 0
+  }
+  return { step, ticks };
+}
+
 /** The smallest power of two bytes at or above `wanted` (at least 1 B). */
 function binaryStep(wanted: number): number {
   let step = 1;
