@@ -18,6 +18,8 @@ python_bench() {
 }
 
 frontend_bench() {
+  # The earlier panel, served beside this build by timeline.bench.ts (skipped if it cannot build).
+  bench/build_baseline_panel.sh || echo "no baseline panel: timeline.bench.ts measures this build alone" >&2
   (cd ui-tests && npx playwright test -c playwright.bench.config.js 2>&1 | grep -vE '^\[WebServer\]')
 }
 

@@ -240,6 +240,9 @@ for (const [width, theme] of [
     if ((width === 300 && theme === 'light') || (width === 600 && theme === 'dark')) {
       for (const section of ['timeline', 'cells'] as const) {
         await showSection(page, section);
+        if (section === 'timeline') {
+          await page.locator(`${TIMELINE} .jp-MemoryUsage-axisMode button[data-mode="cells"]`).click();
+        }
         await page.waitForTimeout(300);
         const name = `panel-${section}-${width}-${theme}.png`;
         await page.locator(TIMELINE).screenshot({

@@ -55,14 +55,8 @@ test.describe('memory timeline', () => {
     )) as number[];
     expect([...peaks].sort((x, y) => y - x)).toEqual(peaks);
     expect(Math.abs(peaks[0] - 8e8)).toBeLessThan(0.02 * 8e8);
-    // For the README: the panel as a user sees it after the seed's examples.
-    // Rewritten only on request (UPDATE_README_SCREENSHOTS=1): figures vary.
-    await page.waitForTimeout(300);
-    await timeline.screenshot({
-      path: process.env.UPDATE_README_SCREENSHOTS
-        ? 'screenshots/timeline.png'
-        : test.info().outputPath('timeline.png')
-    });
+    // The README's pictures of the panel come from panel-layout.spec.ts.
+    await timeline.screenshot({ path: test.info().outputPath('timeline.png') });
   });
 
   test('clicking a row selects its cell and scrolls to it', async ({ page }) => {
