@@ -8,9 +8,11 @@ import { autoMode, cellAxis, DrawnAxisMode, IXAxis, timeAxis } from './cellAxis'
 import { ChartViewState } from './chartView';
 import { lastIndexAtOrBefore } from './crosshair';
 import { ICurveLine, ICurvePoint, ICurveTick, IPlotInsets, MemoryCurve } from './curve';
+import { ChartLegend } from './chartLegend';
 import { chooseLabels, textWidth } from './labels';
 import { IChartPoint } from './model';
 import { PlotPointer } from './pointer';
+import { useWidth } from './useWidth';
 import { tickLabel, timeTicks } from './ticks';
 
 export const CHART_HEIGHT = 200;
@@ -38,27 +40,6 @@ export interface IMemoryChartProps {
   onReveal: (cellId: string) => void;
   /** Shown at the start of the chart's toolbar (the section's heading). */
   heading?: React.ReactNode;
-}
-
-/** The width of `ref`'s element, kept up to date by a ResizeObserver. */
-function useWidth(ref: React.RefObject<HTMLElement>): number {
-  const [width, setWidth] = React.useState(0);
-  React.useLayoutEffect(() => {
-    const el = ref.current;
-    if (!el) {
-      return;
-    }
-    setWidth(el.clientWidth);
-    if (typeof ResizeObserver === 'undefined') {
-      return;
-    }
-    const observer = new ResizeObserver(entries => {
-      setWidth(Math.round(entries[0].contentRect.width));
-    });
-    observer.observe(el);
-    return () => observer.disconnect();
-  }, [ref]);
-  return width;
 }
 
 /** The axis mode drawn: the user's, or in 'auto' cells when spans on the time axis would be slivers. */
@@ -286,7 +267,7 @@ export function MemoryChart(props: IMemoryChartProps): JSX.Element {
           onResetZoom={onResetZoom}
         />
       </div>
-      <Legend
+      <ChartLegend
         kernel={series.length > 0 || drawn.length > 0}
         childProcesses={points.some(p => p.children > 0)}
         limit={axes.limit === null ? null : formatBytes(axes.limit, units)}
@@ -296,50 +277,6 @@ export function MemoryChart(props: IMemoryChartProps): JSX.Element {
         trans={trans}
       />
     </div>
-  );
-}
-
-interface ILegendProps {
-  kernel: boolean;
-  childProcesses: boolean;
-  limit: string | null;
-  peak: boolean;
-  died: boolean;
-  idle: boolean;
-  trans: TranslationBundle;
-}
-
-/** What each colour is: only the series drawn. */
-function Legend(props: ILegendProps): JSX.Element {
-  const { trans } = props;
-  const items: [string, string][] = [];
-  if (props.kernel) {
-    items.push(['kernel', trans.__('kernel')]);
-  }
-  if (props.childProcesses) {
-    items.push(['children', trans.__('child processes')]);
-  }
-  if (props.limit !== null) {
-    items.push(['limit', trans.__('limit %1', props.limit)]);
-  }
-  if (props.peak) {
-    items.push(['peak', trans.__('peak')]);
-  }
-  if (props.died) {
-    items.push(['death', trans.__('kernel died')]);
-  }
-  if (props.idle) {
-    items.push(['break', trans.__('idle time, compressed')]);
-  }
-  return (
-    <ul className="jp-MemoryUsage-legend jp-MemoryUsage-chartLegend">
-      {items.map(([series, text]) => (
-        <li key={series} className="jp-MemoryUsage-legendItem" data-series={series}>
-          <span className="jp-MemoryUsage-legendSwatch" aria-hidden="true" />
-          {text}
-        </li>
-      ))}
-    </ul>
   );
 }
 

@@ -7,22 +7,14 @@ import { ByteUnits } from '../format';
 import { profileApplies, profiledCells } from '../lines/profile';
 import { cellSource } from '../model/cells';
 import { cellIdOfExecution, latestProfile } from '../model/merge';
-import { IExecutionRecord, IKernelState, ILineProfileCell, ISample } from '../model/types';
+import { IExecutionRecord, IKernelState, ILineProfileCell } from '../model/types';
 import { ICurrentKernel, IKernelMemoryModel, IMemoryUsageManager } from '../tokens';
 import { CellOrder, cellRows, ICellRow } from './cellRows';
-import { firstIndex } from './bisect';
 import { ChartViewState } from './chartView';
-import { downsampleIndices } from './downsample';
 import { exportBasePath, IExportRow, toCSV, toJSON, toStatementsCSV } from './exporting';
 import { Section } from './sections';
+import { drawnExecutions, SeriesCache } from './series';
 
-/** Points drawn for the memory series, however long the session. */
-export const DRAWN_POINTS = 600;
-/**
- * Executions drawn as spans, peaks and bars. A side panel a few hundred pixels
- * wide cannot show thousands of spans, and each is an SVG group to lay out.
- */
-export const DRAWN_EXECUTIONS = 120;
 const HEAVIEST_ROWS = 20;
 
 export type TimelineNotice = 'no-notebook' | 'no-kernel' | 'monitoring-off' | 'no-server' | 'no-figures' | null;
@@ -139,36 +131,9 @@ export class TimelineModel extends Disposable {
       .sort((a, b) => a.started! - b.started!);
   }
 
-  /**
-   * The memory series, downsampled, keeping the largest sample of each drawn
-   * execution. Read in place from the kernel model's samples (copying 200,000
-   * of them at every poll was most of a live frame), and computed again only
-   * when the samples or the drawn executions change.
-   */
+  /** The memory series to draw, downsampled (series.ts), within the zoom if any. */
   series(drawn: readonly IExecutionRecord[]): IChartPoint[] {
-    const samples = this._kernelModel?.samples ?? [];
-    const zoom = this.chartView.zoom;
-    const spansKey = `${zoom?.from}-${zoom?.to}|` + drawn.map(r => `${r.started}:${r.ended}`).join(',');
-    const cached = this._seriesCache;
-    if (cached && cached.samples === samples && cached.spansKey === spansKey) {
-      return cached.points;
-    }
-    // Zoomed in: the range's own samples, and one on either side so that the
-    // curve reaches the edges.
-    const first = zoom ? Math.max(0, firstSampleAtOrAfter(samples, zoom.from) - 1) : 0;
-    const end = zoom ? Math.min(samples.length, firstSampleAtOrAfter(samples, zoom.to) + 1) : samples.length;
-    const spans = drawn.map(r => ({ start: r.started!, end: r.ended ?? Infinity }));
-    const view = {
-      length: end - first,
-      time: (i: number) => samples[first + i].time,
-      value: (i: number) => samples[first + i].rss
-    };
-    const points = downsampleIndices(view, DRAWN_POINTS, spans).map(i => {
-      const sample = samples[first + i];
-      return { time: sample.time, rss: sample.rss, children: sample.children_rss ?? 0 };
-    });
-    this._seriesCache = { samples, spansKey, points };
-    return points;
+    return this._series.points(this._kernelModel?.samples ?? [], drawn, this.chartView.zoom);
   }
 
   /** The cells table: each cell once (its latest run), in the order chosen. */
@@ -209,28 +174,9 @@ export class TimelineModel extends Disposable {
     return { cellId, record: latest, source: cellSource(this.panel, cellId), profile };
   }
 
-  /**
-   * The executions to draw: all of them in a short session; in a long one, the
-   * heaviest by peak and the most recent, in the order they started.
-   */
+  /** The executions to draw as spans and bars (series.ts), within the zoom if any. */
   drawn(all: readonly IExecutionRecord[]): IExecutionRecord[] {
-    const zoom = this.chartView.zoom;
-    const executions = zoom
-      ? all.filter(r => r.started! <= zoom.to && (r.ended ?? Infinity) >= zoom.from)
-      : all;
-    if (executions.length <= DRAWN_EXECUTIONS) {
-      return executions.slice();
-    }
-    const half = DRAWN_EXECUTIONS / 2;
-    const recent = executions.slice(-half);
-    const chosen = new Set(recent);
-    const byPeak = executions
-      .slice(0, -half)
-      .sort((a, b) => (b.peak_increment ?? 0) - (a.peak_increment ?? 0));
-    for (const record of byPeak.slice(0, half)) {
-      chosen.add(record);
-    }
-    return executions.filter(r => chosen.has(r));
+    return drawnExecutions(all, this.chartView.zoom);
   }
 
   exportRows(): IExportRow[] {
@@ -287,7 +233,6 @@ export class TimelineModel extends Disposable {
     await notebook.scrollToItem(index, 'center');
   }
 
-
   /** Listen to the current notebook's active cell, and its kernel model's executions and failures. */
   private _follow(): void {
     const panel = this._current.panel;
@@ -326,14 +271,9 @@ export class TimelineModel extends Disposable {
   private _panel: NotebookPanel | null = null;
   private _kernelModel: IKernelMemoryModel | null = null;
   private _serverMissing = false;
-  private _seriesCache: { samples: readonly ISample[]; spansKey: string; points: IChartPoint[] } | null = null;
+  private _series = new SeriesCache();
   private _heaviestOrder: HeaviestOrder = 'peak';
   private _section: Section = 'timeline';
   private _sectionChanged = new Signal<this, Section>(this);
   private _changed = new Signal<this, void>(this);
-}
-
-/** The index of the first sample at or after `time` (samples in time order). */
-function firstSampleAtOrAfter(samples: readonly ISample[], time: number): number {
-  return firstIndex(samples.length, i => samples[i].time >= time);
 }

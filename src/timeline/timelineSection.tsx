@@ -1,23 +1,8 @@
-import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
-import { ByteUnits } from '../format';
-import { IExecutionRecord } from '../model/types';
-import { MemoryChart } from './chart';
-import { ChartViewState } from './chartView';
-import { IChartPoint } from './model';
+import { IMemoryChartProps, MemoryChart } from './chart';
 
-export interface ITimelineSectionProps {
-  series: IChartPoint[];
-  /** The executions drawn as spans and peaks. */
-  drawn: IExecutionRecord[];
-  limit: number | null;
-  /** The axis mode and zoom the user chose (owned by the timeline model). */
-  chartView: ChartViewState;
-  units: ByteUnits;
-  trans: TranslationBundle;
-  onReveal: (cellId: string) => void;
-}
+export type ITimelineSectionProps = Omit<IMemoryChartProps, 'heading'>;
 
 /** The kernel's memory over the session, each execution's span over it. */
 export function TimelineSection(props: ITimelineSectionProps): JSX.Element {
