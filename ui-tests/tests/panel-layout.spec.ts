@@ -307,3 +307,59 @@ test('spans, bars and rows select their cells; the table sorts by each column', 
     expect(values, `rows sorted by ${key}`).toEqual([...values].sort((x, y) => y - x));
   }
 });
+
+test('hover reads the memory, a drag zooms in and back; the section survives a reload', async ({
+  page,
+  tmpPath
+}) => {
+  await runSeed(page, tmpPath);
+  await setPanelWidth(page, 600);
+  await showSection(page, 'timeline');
+  await page.locator(`${TIMELINE} .jp-MemoryUsage-axisMode button[data-mode="cells"]`).click();
+  const plot = page.locator(`${TIMELINE} .jp-MemoryUsage-plot`);
+  const box = (await plot.boundingBox())!;
+  const y = box.y + box.height / 2;
+
+  // The crosshair names the memory at that moment and the cell that ran.
+  await page.mouse.move(box.x + box.width * 0.5, y);
+  const readout = page.locator(`${TIMELINE} .jp-MemoryUsage-readout`);
+  await expect(readout).toBeVisible();
+  await expect(readout).toContainText(/\d+(\.\d+)? [KMG]iB/);
+  await expect(readout).toContainText(/\[\d\]/);
+  await expect(page.locator(`${TIMELINE} .jp-MemoryUsage-crosshair`)).toBeVisible();
+
+  // A drag across the middle of the plot: fewer spans, then all of them again.
+  await page.mouse.move(box.x + box.width * 0.45, y);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.6, y, { steps: 5 });
+  await page.mouse.up();
+  const chart = page.locator(`${TIMELINE} .jp-MemoryUsage-chart`);
+  await expect(chart).toHaveAttribute('data-zoomed', 'true');
+  const zoomedSpans = await page.locator(`${TIMELINE} ${SPAN}`).count();
+  expect(zoomedSpans).toBeGreaterThan(0);
+  expect(zoomedSpans).toBeLessThan(SEED.length);
+  await page.locator(`${TIMELINE} .jp-MemoryUsage-zoomReset`).click();
+  await expect(chart).toHaveAttribute('data-zoomed', 'false');
+  await expect(page.locator(`${TIMELINE} ${SPAN}`)).toHaveCount(SEED.length);
+
+  // Arrow keys move between the tabs; the chosen section comes back after a reload.
+  await page.locator('.jp-MemoryUsage-sectionTab[data-section="timeline"]').focus();
+  await page.keyboard.press('ArrowRight');
+  await expect(page.locator('.jp-MemoryUsage-sectionTab[data-section="cells"]')).toHaveAttribute(
+    'aria-selected',
+    'true'
+  );
+  await expect(page.locator(`${TIMELINE} ${ROW}`)).toHaveCount(SEED.length);
+  await page.waitForTimeout(500); // the state database saves in the background
+  // A plain browser reload (Galata's own waits for tabs this layout does not have).
+  await page.evaluate(() => window.location.reload());
+  await page.waitForFunction(() => (window as any).jupyterapp?.commands?.hasCommand('memory-usage:open-timeline'), null, {
+    timeout: 60000
+  });
+  await command(page, 'memory-usage:open-timeline');
+  await expect(page.locator('.jp-MemoryUsage-sectionTab[data-section="cells"]')).toHaveAttribute(
+    'aria-selected',
+    'true',
+    { timeout: 20000 }
+  );
+});
