@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-from . import kernel_heap, kernel_hook, kernel_lines, kernel_ring, kernel_statements
+from . import kernel_heap, kernel_hook, kernel_lines, kernel_ring, kernel_statements, kernel_variables
 from .config import MemoryUsage
 from .figures import HOOK_SAMPLED, HookReport
 from .ring import Ring
@@ -39,7 +39,8 @@ HEAP_MODE_REPLY_S = 5.0
 _LOADER_RETRY_S = 2.0
 # Sent in this order into one namespace: the hook uses what the others define.
 _SOURCES = tuple((module.__name__, Path(module.__file__).read_text())
-                 for module in (kernel_ring, kernel_statements, kernel_lines, kernel_heap, kernel_hook))
+                 for module in (kernel_ring, kernel_statements, kernel_lines, kernel_heap, kernel_variables,
+                                kernel_hook))
 _STATUS_EXPRESSION = f"get_ipython().{kernel_hook.STATE_ATTR}.status()"
 
 ReplyHandler = Callable[[dict[str, Any], "dict[str, Any] | None"], None]
@@ -250,7 +251,7 @@ class HookControl:
         Returns whether heap mode is on, as the kernel says; None when its reply did
         not come within ``timeout`` (a cell still running: the request waits in the
         kernel's queue and ``heap_mode`` changes when it has run)."""
-        self._require_active("Heap mode")
+        self.require_active("Heap mode")
         self.heap_mode_wanted = enabled
         status = await self._wait(self._send_heap_mode(enabled), timeout)
         return None if status is None else self.heap_mode
@@ -263,11 +264,11 @@ class HookControl:
         """Have the hook profile the next run of this cell line by line ("": whatever
         cell runs next; None: no longer). Returns False when the kernel's reply did not
         come within ``timeout`` (it comes when the running cell ends)."""
-        self._require_active("Profiling by line")
+        self.require_active("Profiling by line")
         return await self._wait(self._call_hook(f"arm_line_profile({cell_id!r})", "arm the line profile"),
                                 timeout) is not None
 
-    def _require_active(self, what: str) -> None:
+    def require_active(self, what: str) -> None:
         if self.state != HOOK_ACTIVE:
             raise HookUnavailable(_UNAVAILABLE.get(self.state, _UNAVAILABLE[HOOK_FAILED]).format(what))
 
@@ -313,9 +314,39 @@ class HookControl:
             future.set_exception(HookUnavailable(f"Cannot reach the kernel: {e}"))
         return future
 
+    def ask_hook(self, call: str, what: str) -> asyncio.Future:
+        """Evaluate a call on the kernel's hook that returns a JSON string, silently;
+        the future gets the decoded value (HookUnavailable when it failed)."""
+        future: asyncio.Future = asyncio.get_event_loop().create_future()
+        future.add_done_callback(lambda f: f.cancelled() or f.exception())
+
+        def on_reply(content: dict[str, Any], status: dict[str, Any] | None) -> None:
+            value = (content.get("user_expressions") or {}).get("value") or {}
+            try:
+                if value.get("status") != "ok":
+                    raise HookUnavailable("The kernel's hook could not %s: %s: %s"
+                                          % (what, value.get("ename"), value.get("evalue")))
+                decoded = json.loads(ast.literal_eval(value["data"]["text/plain"]))
+            except HookUnavailable as e:
+                self.log.warning("memory-usage: kernel %s: %s", self.kernel_id, e)
+                future.done() or future.set_exception(e)
+                return
+            except (KeyError, TypeError, ValueError, SyntaxError) as e:
+                future.done() or future.set_exception(HookUnavailable(
+                    "The kernel's hook gave an answer that cannot be read (%s)" % e))
+                return
+            future.done() or future.set_result(decoded)
+
+        try:
+            self._silent_request("", on_reply, {"value": f"get_ipython().{kernel_hook.STATE_ATTR}.{call}"})
+        except Exception as e:  # noqa: BLE001
+            future.set_exception(HookUnavailable(f"Cannot reach the kernel: {e}"))
+        return future
+
     # ----- one silent request ------------------------------------------------------
 
-    def _silent_request(self, code: str, on_reply: ReplyHandler) -> str:
+    def _silent_request(self, code: str, on_reply: ReplyHandler,
+                        expressions: dict[str, str] | None = None) -> str:
         """Run ``code`` silently on a shell connection of its own; ``on_reply`` gets the
         reply's content and the hook's status read back with it (read through the
         reply, which cannot be lost the way an iopub message published before our
@@ -327,7 +358,7 @@ class HookControl:
                 "code": code,
                 "silent": True,
                 "store_history": False,
-                "user_expressions": {"hook": _STATUS_EXPRESSION},
+                "user_expressions": {"hook": _STATUS_EXPRESSION, **(expressions or {})},
                 "allow_stdin": False,
                 # A failure here must never abort the user's queued cells.
                 "stop_on_error": False,

@@ -40,6 +40,7 @@ try:
     from .kernel_lines import LineProfiler, LineProfileUnavailable, per_event_cost_s
     from .kernel_ring import DEFAULT_MAX_STATEMENTS, MSG_ID_BYTES, RingWriter
     from .kernel_statements import StatementLog, code_lines, leading_blank_lines
+    from .kernel_variables import NameBindings, size_variables
 except ImportError:  # run from source by the server's loader, which runs theirs first
     LINE_PROFILE_BACKEND = BACKEND  # noqa: F821 - defined by kernel_lines' source
 
@@ -152,6 +153,8 @@ class MemoryHook:
         self._tracemalloc = None
         self._heap_start = None
         self._heap_sites = None
+        # Which cell last bound each global name (names bound before the hook: none).
+        self.bindings = NameBindings(shell.user_ns)
 
     def set_heap_mode(self, enabled, frames=1):
         """Start tracing the Python heap (keeping ``frames`` frames of each allocation),
@@ -290,6 +293,10 @@ class MemoryHook:
         ended = time.time()
         profiler = self._stop_line_profile()
         rss_end_bytes, hwm_bytes = self.proc.rss_and_hwm_bytes()
+        parent = self.kernel.get_parent("shell") if self.kernel is not None else {}
+        msg_id = parent.get("header", {}).get("msg_id")
+        self.bindings.note(self.shell.user_ns, getattr(result, "execution_count", None),
+                           (parent.get("metadata") or {}).get("cellId"), msg_id)
         hwm_bytes = max(hwm_bytes, self._cell_hwm_bytes, profiler.hwm_bytes if profiler is not None else 0)
         statements, self._statements = self._statements, None
         heap = None
@@ -313,7 +320,6 @@ class MemoryHook:
             self._publish({"event": "heap_top", "sites": heap_top})
         ring = self.ring
         if ring is not None:
-            msg_id = self.kernel.get_parent("shell").get("header", {}).get("msg_id")
             if isinstance(msg_id, str):
                 key = msg_id.encode("utf-8")
                 if len(key) <= MSG_ID_BYTES:
@@ -350,6 +356,14 @@ class MemoryHook:
             parent=kernel.get_parent("shell"),
             ident=TOPIC,
         )
+
+    def variables(self, budget_s):
+        """The namespace's variables and their sizes (kernel_variables), as JSON: the
+        server reads it through the reply's user_expressions, the kernel idle."""
+        import json
+
+        rss_bytes = self.proc.rss_bytes()
+        return json.dumps(size_variables(self.shell, self.bindings, float(budget_s), rss_bytes, exclude=(self,)))
 
     def status(self):
         """What the server learns when it loads the hook, through the reply's user_expressions."""
