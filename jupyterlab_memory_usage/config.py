@@ -182,6 +182,15 @@ class MemoryUsage(Configurable):
         "changed while the kernel runs.",
     ).tag(config=True)
 
+    variables_budget_s = Float(
+        0.2,
+        min=0.01,
+        max=10.0,
+        help="Seconds an IPython kernel may spend sizing its variables for the Variables "
+        "list (in the kernel, while it is idle: a cell sent meanwhile waits). What is not "
+        "sized in time is listed without a size, and the answer says it is incomplete.",
+    ).tag(config=True)
+
     persist_records = Bool(
         True,
         help="Keep finished execution records of notebook cells in an SQLite database, so "

@@ -18,6 +18,7 @@ from typing import Any, Callable
 from .config import MemoryUsage
 from .deaths import Death
 from .hook_control import HEAP_MODE_REPLY_S, HookControl
+from .variables import KernelVariables
 from .iopub import RELEVANT_IOPUB, IopubSource, on_session_message
 from .limits import MemoryLimit
 from .probes import ProcessGone
@@ -46,6 +47,7 @@ class KernelMonitor:
         self.hook = HookControl(kernel_id, kernel_manager, config, log,
                                 on_active=self.watcher.refresh_limit,
                                 warn_peak_not_reset=self.watcher.warn_peak_not_reset)
+        self.variables = KernelVariables(kernel_id, self.hook, self.history, config, lambda: self.tracker.busy)
         self.tracker = ExecutionTracker(config, self.history, self.watcher, self.hook,
                                         on_final=lambda record: self.on_final(record),
                                         on_busy=self._went_busy, sample_now=self.sample)
@@ -112,6 +114,7 @@ class KernelMonitor:
         self.tracker.end_all(death)
         self.watcher.detach()
         self.hook.close()
+        self.variables.forget()
         self.source.close()
 
     def dispose(self) -> None:

@@ -169,6 +169,20 @@ class LineProfileHandler(MemoryUsageHandler):
         self.finish_json({"kernel_id": kernel_id, **monitor.line_profile_state(), "pending": not answered})
 
 
+class VariablesHandler(MemoryUsageHandler):
+    """The kernel's variables and what each holds (IPython kernels, through the hook)."""
+
+    @web.authenticated
+    @authorized
+    async def get(self, kernel_id: str) -> None:
+        monitor = self.kernel_monitor(kernel_id)
+        try:
+            payload = await monitor.variables.get()
+        except HookUnavailable as e:
+            raise web.HTTPError(409, str(e).replace("%", "%%")) from None
+        self.finish_json(payload)
+
+
 class NotebookRunsHandler(MemoryUsageHandler):
     """The last runs of a notebook's cells kept from earlier sessions."""
 
@@ -191,5 +205,6 @@ def route_handlers(base_url: str) -> list[tuple[str, type[APIHandler]]]:
         (url_path_join(prefix, "kernels", kernel, "executions") + "/?", ExecutionsHandler),
         (url_path_join(prefix, "kernels", kernel, "heap-mode") + "/?", HeapModeHandler),
         (url_path_join(prefix, "kernels", kernel, "line-profile") + "/?", LineProfileHandler),
+        (url_path_join(prefix, "kernels", kernel, "variables") + "/?", VariablesHandler),
         (url_path_join(prefix, "notebooks") + "/?", NotebookRunsHandler),
     ]

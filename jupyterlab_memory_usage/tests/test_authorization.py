@@ -58,7 +58,8 @@ async def test_routes_refuse_a_user_without_kernels_permission(jp_fetch, jp_serv
     code, body = await annotate(jp_fetch, kernel_id, "not json")
     assert code == 403, body
     for route, method, payload in (("heap-mode", "POST", {"enabled": True}),
-                                   ("line-profile", "POST", {"cell_id": "c"}), ("line-profile", "DELETE", None)):
+                                   ("line-profile", "POST", {"cell_id": "c"}), ("line-profile", "DELETE", None),
+                                   ("variables", "GET", None)):
         code, body = await fetch_json(jp_fetch, *MEMORY_USAGE, kernel_id, route, method=method,
                                       body=None if payload is None else json.dumps(payload))
         assert code == 403, (route, method, body)
@@ -67,6 +68,6 @@ async def test_routes_refuse_a_user_without_kernels_permission(jp_fetch, jp_serv
     assert NoKernelsAuthorizer.asked == [
         ("read", "kernels"), ("read", "kernels"), ("write", "kernels"), ("write", "kernels"),
         ("read", "kernels"), ("write", "kernels"), ("write", "kernels"), ("write", "kernels"), ("write", "kernels"),
-        ("read", "kernels"),
+        ("read", "kernels"), ("read", "kernels"),
     ]
     assert kernel_id.encode() not in json.dumps(body).encode()

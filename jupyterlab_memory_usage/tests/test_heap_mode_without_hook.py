@@ -1,4 +1,5 @@
-"""Heap mode needs the in-kernel hook: a kernel without it gets a 409 with a clear message."""
+"""Heap mode and the Variables list need the in-kernel hook: a kernel without it gets a
+409 with a clear message."""
 
 import json
 
@@ -25,5 +26,9 @@ async def test_no_hook_gets_a_conflict(jp_fetch, jp_serverapp):
         message = json.loads(e.value.response.body)["message"]
         assert "hook" in message, message
         assert (await kernel.state())["heap_mode"] is False
+        response = await jp_fetch("api", "memory-usage", "kernels", kernel.kernel_id, "variables", raise_error=False)
+        assert response.code == 409
+        message = json.loads(response.body)["message"]
+        assert message.startswith("Listing variables needs the in-kernel hook, which is turned off"), message
     finally:
         kernel.close()

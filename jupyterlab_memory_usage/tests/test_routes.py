@@ -148,6 +148,8 @@ async def test_unknown_kernel(jp_fetch, kernel, kernel_id):
     assert_error(code, body, 404)
     code, body = await annotate(jp_fetch, kernel_id, {"msg_id": "m", "cell_id": "c", "notebook_path": "n.ipynb"})
     assert_error(code, body, 404)
+    code, body = await fetch_json(jp_fetch, *MEMORY_USAGE, kernel_id, "variables")
+    assert_error(code, body, 404)
 
 
 # "²" is a digit to str.isdigit(), not to int().
@@ -256,6 +258,7 @@ async def test_every_route_needs_a_token(jp_fetch, jp_http_port, jp_base_url, ke
         (f"{base}/{kernel.kernel_id}/heap-mode", "POST", json.dumps({"enabled": True})),
         (f"{base}/{kernel.kernel_id}/line-profile", "POST", json.dumps({"cell_id": "c"})),
         (f"{base}/{kernel.kernel_id}/line-profile", "DELETE", None),
+        (f"{base}/{kernel.kernel_id}/variables", "GET", None),
         (f"{base[:-len('/kernels')]}/notebooks?path=x.ipynb", "GET", None),
     ]
     for headers in ({}, {"Authorization": "token wrong"}):
