@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from .helpers import ONES_1E8_BYTES, assert_close, mib, start_kernel
+from .helpers import ONES_1E8_BYTES, assert_close, kernel_name, mib, start_kernel  # noqa: F401 - a fixture
 from .test_any_kernel import bash_kernelspec  # noqa: F401 - a fixture
 from .test_routes import MEMORY_USAGE, fetch_json, kernel  # noqa: F401 - a fixture
 
@@ -147,3 +147,25 @@ async def test_kernels_without_a_hook_say_why(jp_fetch, jp_serverapp, bash_kerne
         assert code == 409 and "IPython kernels only" in body["message"], body
     finally:
         kernel.close()
+
+
+async def test_sized_alike_on_each_python(jp_fetch, jp_serverapp, kernel_name):
+    """The sizer and the bindings as the hook's loader sends them, in a 3.11 and a 3.12
+    kernel (the latter without pandas: nothing is imported to size anything)."""
+    session = await start_kernel(jp_fetch, jp_serverapp, kernel_name)
+    try:
+        assert (await session.wait_for_hook())["hook"] == "active"
+        records = await run_cells(session, [("cell-np", "import numpy as np"),
+                                            ("cell-x", "x = np.ones(10**8)\ny = {'x': x, 'tail': x[-10:]}")])
+        code, answer = await variables(jp_fetch, session.kernel_id)
+        assert code == 200 and answer["complete"] is True, answer
+        by_name = {v["name"]: v for v in answer["variables"]}
+        assert set(by_name) == {"x", "y"}, by_name
+        assert_close(by_name["x"]["size"], ONES_1E8_BYTES, 0.02, f"x on {kernel_name}")
+        assert by_name["y"]["size"] < 4096, by_name["y"]
+        assert by_name["x"]["execution_count"] == by_name["y"]["execution_count"] == records["cell-x"]["execution_count"]
+        modules = await printed(session, "print(sorted(m for m in ('pandas', 'polars', 'pyarrow', 'torch') "
+                                         "if m in __import__('sys').modules))")
+        assert modules == "[]", modules
+    finally:
+        session.close()
