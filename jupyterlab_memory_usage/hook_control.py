@@ -15,7 +15,8 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-from . import kernel_heap, kernel_hook, kernel_lines, kernel_ring, kernel_statements, kernel_variables
+from . import (kernel_bindings, kernel_heap, kernel_hook, kernel_lines, kernel_ring, kernel_statements,
+               kernel_variables)
 from .config import MemoryUsage
 from .figures import HOOK_SAMPLED, HookReport
 from .ring import Ring
@@ -39,8 +40,8 @@ HEAP_MODE_REPLY_S = 5.0
 _LOADER_RETRY_S = 2.0
 # Sent in this order into one namespace: the hook uses what the others define.
 _SOURCES = tuple((module.__name__, Path(module.__file__).read_text())
-                 for module in (kernel_ring, kernel_statements, kernel_lines, kernel_heap, kernel_variables,
-                                kernel_hook))
+                 for module in (kernel_ring, kernel_statements, kernel_lines, kernel_heap, kernel_bindings,
+                                kernel_variables, kernel_hook))
 _STATUS_EXPRESSION = f"get_ipython().{kernel_hook.STATE_ATTR}.status()"
 
 ReplyHandler = Callable[[dict[str, Any], "dict[str, Any] | None"], None]

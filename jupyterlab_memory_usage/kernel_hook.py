@@ -40,7 +40,8 @@ try:
     from .kernel_lines import LineProfiler, LineProfileUnavailable, per_event_cost_s
     from .kernel_ring import DEFAULT_MAX_STATEMENTS, MSG_ID_BYTES, RingWriter
     from .kernel_statements import StatementLog, code_lines, leading_blank_lines
-    from .kernel_variables import NameBindings, size_variables
+    from .kernel_bindings import NameBindings
+    from .kernel_variables import size_variables
 except ImportError:  # run from source by the server's loader, which runs theirs first
     LINE_PROFILE_BACKEND = BACKEND  # noqa: F821 - defined by kernel_lines' source
 

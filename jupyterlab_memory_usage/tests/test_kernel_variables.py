@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from jupyterlab_memory_usage import kernel_variables as kv
+from jupyterlab_memory_usage.kernel_bindings import NameBindings
 
 
 def shell_with(**names):
@@ -193,7 +194,7 @@ def test_at_most_a_thousand_listed_the_rest_summed():
 
 def test_bindings_name_the_cell_and_hold_nothing():
     ns = {"old": 1}
-    bindings = kv.NameBindings(ns)
+    bindings = NameBindings(ns)
     obj = np.ones(10)
     ns["x"] = obj
     ns["y"] = 2
