@@ -9,6 +9,7 @@ and notebook, as JupyterLab does), and saves the replies of
     GET  /api/memory-usage/kernels/{id}
     GET  /api/memory-usage/notebooks?path=...
     POST /api/memory-usage/kernels/{id}/heap-mode
+    GET  /api/memory-usage/kernels/{id}/variables
 
 into src/__tests__/fixtures/*.json. `src/__tests__/apiTypes.spec.ts` checks that
 every key of these replies is declared in the TypeScript types and the other way
@@ -44,6 +45,7 @@ CELLS = [
     ("cell-allocate", "block = bytearray(64 * 2**20)"),
     ("cell-heap", "objects = [str(i) for i in range(200_000)]"),
     ("cell-free", "del block, objects"),
+    ("cell-keep", "kept = [str(i) for i in range(100_000)]"),
 ]
 
 
@@ -160,6 +162,7 @@ def record(workdir: Path) -> dict[str, object]:
             "kernel": kernel,
             "notebook-runs": notebook,
             "heap-mode": heap_mode,
+            "variables": server.request("GET", f"{kernel_path}/variables"),
         }
     finally:
         server.stop()

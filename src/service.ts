@@ -7,7 +7,8 @@ import {
   IKernelReply,
   IKernelsReply,
   ILineProfileReply,
-  INotebookRunsReply
+  INotebookRunsReply,
+  IVariablesReply
 } from './model/types';
 import { requestAPI } from './request';
 
@@ -83,6 +84,15 @@ export class MemoryUsageService implements IDisposable {
   /** No longer profile the cell asked for. */
   disarmLineProfile(kernelId: string): Promise<ILineProfileReply> {
     return this._request(`${kernelPath(kernelId)}/line-profile`, 'DELETE');
+  }
+
+  /**
+   * The kernel's global names and what each holds, sized now when the kernel
+   * is idle, else the last result (`stale`). Rejects with the server's
+   * message (409) when the kernel has no active hook.
+   */
+  variables(kernelId: string): Promise<IVariablesReply> {
+    return this._request(`${kernelPath(kernelId)}/variables`);
   }
 
   /** A notebook's last runs per cell kept from earlier sessions. */

@@ -4,7 +4,7 @@ import { IDisposable } from '@lumino/disposable';
 import { ISignal } from '@lumino/signaling';
 
 import { ByteUnits } from './format';
-import { IExecutionRecord, IKernelState, ILineProfileReply, ISample } from './model/types';
+import { IExecutionRecord, IKernelState, ILineProfileReply, ISample, IVariablesReply } from './model/types';
 import { MemoryUsageService } from './service';
 
 /**
@@ -66,6 +66,12 @@ export interface IMemoryUsageManager {
   armLineProfile(kernelId: string, cellId: string | null): Promise<ILineProfileReply>;
   /** No longer profile the cell asked for, then poll the kernel's model. */
   disarmLineProfile(kernelId: string): Promise<ILineProfileReply>;
+  /**
+   * The kernel's global names and what each holds (sized now when it is idle,
+   * else the last result, `stale`); rejects with the server's message when the
+   * kernel cannot (not IPython, no hook).
+   */
+  variables(kernelId: string): Promise<IVariablesReply>;
   /** Forget a kernel's records and samples, then poll its model. */
   clearHistory(kernelId: string): Promise<void>;
   /** Tell the server which cell an execution belongs to. */

@@ -1,3 +1,4 @@
 import './base.css';
 import './chart.css';
 import './cells.css';
+import './variables.css';

@@ -13,19 +13,23 @@ import {
   NOTEBOOK_RUNS_REPLY_FIELDS,
   RECORD_FIELDS,
   SAMPLE_FIELDS,
-  STATEMENT_FIELDS
+  STATEMENT_FIELDS,
+  VARIABLE_FIELDS,
+  VARIABLES_REPLY_FIELDS
 } from '../model/keys';
 import {
   IExecutionRecord,
   IHeapModeReply,
   IKernelReply,
   IKernelsReply,
-  INotebookRunsReply
+  INotebookRunsReply,
+  IVariablesReply
 } from '../model/types';
 import heapModeFixture from './fixtures/heap-mode.json';
 import kernelFixture from './fixtures/kernel.json';
 import kernelsFixture from './fixtures/kernels.json';
 import notebookRunsFixture from './fixtures/notebook-runs.json';
+import variablesFixture from './fixtures/variables.json';
 
 /** What differs between an object's keys and the declared ones. */
 function keyMismatch(value: object, declared: readonly PropertyKey[]) {
@@ -99,5 +103,15 @@ describe('the API types against recorded replies', () => {
   it('POST kernels/{id}/heap-mode', () => {
     const reply = heapModeFixture as unknown as IHeapModeReply;
     expect(keyMismatch(reply, HEAP_MODE_REPLY_FIELDS)).toEqual(MATCH);
+  });
+
+  it('GET kernels/{id}/variables', () => {
+    const reply = variablesFixture as unknown as IVariablesReply;
+    expect(keyMismatch(reply, VARIABLES_REPLY_FIELDS)).toEqual(MATCH);
+    // The recording's last cell keeps a list: at least that name is listed.
+    expect(reply.variables?.map(v => v.name)).toContain('kept');
+    for (const variable of reply.variables ?? []) {
+      expect(keyMismatch(variable, VARIABLE_FIELDS)).toEqual(MATCH);
+    }
   });
 });

@@ -12,7 +12,9 @@ import {
   ILineProfileReply,
   INotebookRunsReply,
   ISample,
-  IStatement
+  IStatement,
+  IVariable,
+  IVariablesReply
 } from './types';
 
 /**
@@ -172,4 +174,32 @@ export const LINE_PROFILE_REPLY_FIELDS = fieldNames<ILineProfileReply>({
   line_profile_armed: true,
   line_profile_backend: true,
   pending: true
+});
+
+export const VARIABLE_FIELDS = fieldNames<IVariable>({
+  name: true,
+  type: true,
+  size: true,
+  shape: true,
+  dtype: true,
+  length: true,
+  view_of: true,
+  estimated: true,
+  device: true,
+  cell_id: true,
+  execution_count: true
+});
+
+export const VARIABLES_REPLY_FIELDS = fieldNames<IVariablesReply>({
+  kernel_id: true,
+  as_of: true,
+  stale: true,
+  complete: true,
+  sized_in_s: true,
+  budget_s: true,
+  rss: true,
+  total_size: true,
+  omitted_count: true,
+  omitted_size: true,
+  variables: true
 });

@@ -5,7 +5,7 @@ import { Disposable } from '../disposable';
 import { ByteUnits } from '../format';
 import { IKernelMemoryModel, IMemoryUsageManager, IMemoryUsageService } from '../tokens';
 import { KernelMemoryModel } from './kernelModel';
-import { IExecutionRecord, ILineProfileReply } from './types';
+import { IExecutionRecord, ILineProfileReply, IVariablesReply } from './types';
 
 export interface IMemoryUsageSettings {
   monitoring: boolean;
@@ -83,6 +83,10 @@ export class MemoryUsageManager extends Disposable implements IMemoryUsageManage
     const reply = await this._service.disarmLineProfile(kernelId);
     await this._models.get(kernelId)?.refresh();
     return reply;
+  }
+
+  variables(kernelId: string): Promise<IVariablesReply> {
+    return this._service.variables(kernelId);
   }
 
   async clearHistory(kernelId: string): Promise<void> {

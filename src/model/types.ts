@@ -219,3 +219,45 @@ export interface IHeapModeReply {
   /** The kernel has not answered yet; `heap_mode` changes when it does. */
   pending: boolean;
 }
+
+/** A global name of an IPython kernel and what it holds, as `GET kernels/{id}/variables` lists it. */
+export interface IVariable {
+  name: string;
+  /** The class name; `output history` for IPython's `Out`. */
+  type: string;
+  /** Bytes this name holds that no name before it counts; null when not sized within the budget. */
+  size: number | null;
+  shape: number[] | null;
+  dtype: string | null;
+  length: number | null;
+  /** The variable that counts what this one shares (an array's base, a second name). */
+  view_of: string | null;
+  /** The size is not exact (pandas sized shallow, a memory map, a user's own `__sizeof__`). */
+  estimated: boolean;
+  /** A tensor's device (`cpu`, `cuda:0`); null otherwise. */
+  device?: string | null;
+  /** The cell whose run last bound the name; null when no cell did. */
+  cell_id: string | null;
+  execution_count: number | null;
+}
+
+/** `GET kernels/{id}/variables`. */
+export interface IVariablesReply {
+  kernel_id: string;
+  /** When the kernel sized them (seconds since the epoch); null before the first sizing. */
+  as_of: number | null;
+  /** A cell was running: this is the last result, not a new one. */
+  stale: boolean;
+  /** False when the budget ran out before every name was sized. */
+  complete: boolean;
+  sized_in_s: number | null;
+  budget_s: number | null;
+  /** The kernel's resident memory when they were sized. */
+  rss: number | null;
+  /** The sum of every variable's size in RAM, listed or omitted. */
+  total_size: number | null;
+  omitted_count: number;
+  omitted_size: number;
+  /** Largest first; null when there is no result yet. */
+  variables: IVariable[] | null;
+}

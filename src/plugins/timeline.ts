@@ -5,6 +5,7 @@ import {
 } from '@jupyterlab/application';
 import { Dialog, ICommandPalette, Notification, showDialog } from '@jupyterlab/apputils';
 import { IMainMenu } from '@jupyterlab/mainmenu';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IStateDB } from '@jupyterlab/statedb';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
@@ -12,6 +13,7 @@ import { CommandIDs } from '../commands';
 import { TimelineModel } from '../timeline/model';
 import { TimelinePanel } from '../timeline/panel';
 import { isSection } from '../timeline/sections';
+import { DEFAULT_VARIABLES_THRESHOLD_BYTES } from '../timeline/variablesModel';
 import { ICurrentKernel, IMemoryUsageManager } from '../tokens';
 import { connection, deactivate, registrations, showCommands } from './registrations';
 
@@ -28,7 +30,7 @@ export const timelinePlugin: JupyterFrontEndPlugin<void> = {
   description: 'A side panel with the kernel memory over the session, cell by cell.',
   autoStart: true,
   requires: [IMemoryUsageManager, ICurrentKernel],
-  optional: [ICommandPalette, IMainMenu, ILayoutRestorer, ITranslator, IStateDB],
+  optional: [ICommandPalette, IMainMenu, ILayoutRestorer, ITranslator, IStateDB, ISettingRegistry],
   deactivate: app => deactivate(app, TIMELINE_PLUGIN_ID),
   activate: (
     app: JupyterFrontEnd,
@@ -38,7 +40,8 @@ export const timelinePlugin: JupyterFrontEndPlugin<void> = {
     mainMenu: IMainMenu | null,
     restorer: ILayoutRestorer | null,
     translator: ITranslator | null,
-    state: IStateDB | null
+    state: IStateDB | null,
+    settingRegistry: ISettingRegistry | null
   ): void => {
     const trans = (translator ?? nullTranslator).load('jupyterlab_memory_usage');
     const model = new TimelineModel(current, manager);
@@ -49,6 +52,17 @@ export const timelinePlugin: JupyterFrontEndPlugin<void> = {
     const hasHistory = () => model.notice === null;
     app.shell.add(panel, 'right', { rank: 900 });
     restorer?.add(panel, panel.id);
+    if (settingRegistry) {
+      void settingRegistry.load(TIMELINE_PLUGIN_ID).then(settings => {
+        const apply = () => {
+          const mib = settings.get('variablesThresholdMiB').composite;
+          model.variables.thresholdBytes =
+            typeof mib === 'number' && mib >= 0 ? mib * 2 ** 20 : DEFAULT_VARIABLES_THRESHOLD_BYTES;
+        };
+        held.add(connection(settings.changed, apply));
+        apply();
+      });
+    }
     if (state) {
       void state
         .fetch(SECTION_STATE_KEY)

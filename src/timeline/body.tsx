@@ -8,6 +8,7 @@ import { ChartViewState } from './chartView';
 import { IChartPoint, TimelineNotice } from './model';
 import { Section, SectionTabs } from './sections';
 import { TimelineSection } from './timelineSection';
+import { IVariablesSectionProps, VariablesSection } from './variablesSection';
 
 export interface ITimelineBodyProps extends ICellsSectionProps {
   notice: TimelineNotice;
@@ -16,6 +17,8 @@ export interface ITimelineBodyProps extends ICellsSectionProps {
   section: Section;
   chartView: ChartViewState;
   onSection: (section: Section) => void;
+  /** The Variables section's snapshot; null while another section is shown. */
+  variables: IVariablesSectionProps | null;
 }
 
 /** Renders a snapshot of the timeline model; fetches nothing. */
@@ -28,7 +31,7 @@ export function TimelineBody(props: ITimelineBodyProps): JSX.Element {
     <div className="jp-MemoryUsage-timelineBody">
       <Summary {...props} />
       <SectionTabs section={section} trans={trans} onSection={props.onSection} />
-      {props.executions.length === 0 && (
+      {props.executions.length === 0 && section !== 'variables' && (
         <div className="jp-MemoryUsage-empty">
           {section === 'timeline'
             ? trans.__('Run a cell: each execution appears here as a span over the kernel’s memory.')
@@ -42,7 +45,9 @@ export function TimelineBody(props: ITimelineBodyProps): JSX.Element {
         aria-labelledby={`jp-MemoryUsage-tab-${section}`}
         data-section={section}
       >
-        {section === 'timeline' ? (
+        {section === 'variables' ? (
+          props.variables && <VariablesSection {...props.variables} />
+        ) : section === 'timeline' ? (
           <TimelineSection
             series={props.series}
             drawn={props.drawn}

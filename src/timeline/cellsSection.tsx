@@ -5,7 +5,7 @@ import { ByteUnits } from '../format';
 import { IExecutionRecord } from '../model/types';
 import { ExecutionBars } from './bars';
 import { HeapSites } from './heapSites';
-import { ISelectedCell } from './model';
+import { ISelectedCell } from './selected';
 import { ProfileTable } from './profile';
 import { StatementsTable } from './statements';
 import { HeaviestTable, IHeaviestTableProps } from './table';

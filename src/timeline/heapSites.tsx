@@ -3,7 +3,7 @@ import * as React from 'react';
 
 import { ByteUnits } from '../format';
 import { heapSiteName, heapSiteSentence, heapSiteSize } from '../model/heapSites';
-import { ISelectedCell } from './model';
+import { ISelectedCell } from './selected';
 
 export interface IHeapSitesProps {
   selected: ISelectedCell;

@@ -1,19 +1,21 @@
 import { NotebookPanel } from '@jupyterlab/notebook';
 import { Contents } from '@jupyterlab/services';
+import { TranslationBundle } from '@jupyterlab/translation';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { Disposable } from '../disposable';
 import { ByteUnits } from '../format';
-import { profileApplies, profiledCells } from '../lines/profile';
 import { cellSource } from '../model/cells';
-import { cellIdOfExecution, latestProfile } from '../model/merge';
-import { IExecutionRecord, IKernelState, ILineProfileCell } from '../model/types';
+import { IExecutionRecord, IKernelState } from '../model/types';
 import { ICurrentKernel, IKernelMemoryModel, IMemoryUsageManager } from '../tokens';
 import { CellOrder, cellRows, ICellRow } from './cellRows';
 import { ChartViewState } from './chartView';
 import { exportBasePath, IExportRow, toCSV, toJSON, toStatementsCSV } from './exporting';
 import { Section } from './sections';
+import { ISelectedCell, selectedCell } from './selected';
 import { drawnExecutions, SeriesCache } from './series';
+import { variablesView, IVariablesView } from './variableRows';
+import { VariablesModel } from './variablesModel';
 
 const HEAVIEST_ROWS = 20;
 
@@ -30,15 +32,6 @@ export interface IChartPoint {
 /** A cell in the cells table: its latest run, and its change against the run before. */
 export type IHeaviestRow = ICellRow;
 
-/** The notebook's active cell, and its latest run here. */
-export interface ISelectedCell {
-  cellId: string;
-  record: IExecutionRecord;
-  source: string | null;
-  /** Its lines in the kernel's latest line profile, until it runs again; null otherwise. */
-  profile: { record: IExecutionRecord; cell: ILineProfileCell } | null;
-}
-
 /**
  * What the timeline shows, derived from the current notebook's kernel model.
  * Lives outside React; the view renders a snapshot of it.
@@ -50,6 +43,8 @@ export class TimelineModel extends Disposable {
   ) {
     super();
     this.chartView.changed.connect(this._emit, this);
+    this.variables = new VariablesModel(_current, _manager);
+    this.variables.changed.connect(this._emit, this);
     _current.changed.connect(this._follow, this);
     this._follow();
   }
@@ -57,6 +52,9 @@ export class TimelineModel extends Disposable {
   get changed(): ISignal<this, void> {
     return this._changed;
   }
+
+  /** The current kernel's variables, fetched while their section is on screen. */
+  readonly variables: VariablesModel;
 
   /** The chart's axis mode and zoom, as the user set them. */
   readonly chartView = new ChartViewState();
@@ -101,9 +99,25 @@ export class TimelineModel extends Disposable {
   set section(section: Section) {
     if (section !== this._section) {
       this._section = section;
+      this._followShown();
       this._sectionChanged.emit(section);
       this._changed.emit();
     }
+  }
+
+  /** Whether the panel is on screen (the panel tells): the Variables section fetches only then. */
+  set shown(shown: boolean) {
+    this._shown = shown;
+    this._followShown();
+  }
+
+  /** The Variables section's rows at the threshold; null before a reply. */
+  variablesView(trans: TranslationBundle): IVariablesView | null {
+    const reply = this.variables.reply;
+    if (!reply) {
+      return null;
+    }
+    return variablesView(reply, this.variables.thresholdBytes, cellId => cellSource(this.panel, cellId), trans);
   }
 
   get sectionChanged(): ISignal<this, Section> {
@@ -141,37 +155,9 @@ export class TimelineModel extends Disposable {
     return cellRows(executions, this._heaviestOrder, cellId => cellSource(this.panel, cellId), HEAVIEST_ROWS);
   }
 
-  /**
-   * The active cell's latest run among `executions`, when the kernel hook
-   * measured its statements, its lines ran in the latest line profile, or heap
-   * mode named where it allocated; null otherwise.
-   */
+  /** The active cell's latest run among `executions`, when it has details to show (selected.ts). */
   selected(executions: readonly IExecutionRecord[]): ISelectedCell | null {
-    const cellId = this.panel?.content.activeCell?.model.id;
-    if (!cellId) {
-      return null;
-    }
-    let latest: IExecutionRecord | null = null;
-    for (const record of executions) {
-      if (record.cell_id === cellId) {
-        latest = record; // in the order they started: the last is the latest
-      }
-    }
-    if (!latest || latest.status === 'running') {
-      return null;
-    }
-    const profiled = latestProfile(executions);
-    const cell =
-      profiled?.line_profile && profileApplies(profiled, latest)
-        ? profiledCells(profiled.line_profile, count => cellIdOfExecution(executions, count, profiled.pid)).get(
-            cellId
-          )
-        : undefined;
-    const profile = profiled && cell ? { record: profiled, cell } : null;
-    if (!latest.statements?.length && !profile && !latest.heap_top?.length) {
-      return null;
-    }
-    return { cellId, record: latest, source: cellSource(this.panel, cellId), profile };
+    return selectedCell(this.panel, executions);
   }
 
   /** The executions to draw as spans and bars (series.ts), within the zoom if any. */
@@ -255,6 +241,14 @@ export class TimelineModel extends Disposable {
     this._changed.emit();
   }
 
+  protected onDispose(): void {
+    this.variables.dispose();
+  }
+
+  private _followShown(): void {
+    this.variables.active = this._shown && this._section === 'variables';
+  }
+
   private _emit(): void {
     this._changed.emit();
   }
@@ -274,6 +268,7 @@ export class TimelineModel extends Disposable {
   private _series = new SeriesCache();
   private _heaviestOrder: HeaviestOrder = 'peak';
   private _section: Section = 'timeline';
+  private _shown = false;
   private _sectionChanged = new Signal<this, Section>(this);
   private _changed = new Signal<this, void>(this);
 }

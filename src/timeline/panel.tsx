@@ -1,5 +1,6 @@
 import { TranslationBundle } from '@jupyterlab/translation';
 import { LabIcon, ReactWidget } from '@jupyterlab/ui-components';
+import { Message } from '@lumino/messaging';
 import * as React from 'react';
 
 import { TimelineBody } from './body';
@@ -38,9 +39,24 @@ export class TimelinePanel extends ReactWidget {
   }
 
   protected onAfterShow(): void {
+    this.model.shown = true;
     if (this._stale) {
       this.update();
     }
+  }
+
+  protected onAfterHide(): void {
+    this.model.shown = false;
+  }
+
+  protected onAfterAttach(msg: Message): void {
+    super.onAfterAttach(msg);
+    this.model.shown = this.isVisible;
+  }
+
+  protected onBeforeDetach(msg: Message): void {
+    this.model.shown = false;
+    super.onBeforeDetach(msg);
   }
 
   protected render(): JSX.Element {
@@ -51,6 +67,7 @@ export class TimelinePanel extends ReactWidget {
     const drawn = model.drawn(executions);
     // What only the other section shows is not computed at each live update.
     const cells = model.section === 'cells';
+    const variables = model.variables;
     return (
       <TimelineBody
         notice={model.notice}
@@ -68,6 +85,22 @@ export class TimelinePanel extends ReactWidget {
         section={model.section}
         chartView={model.chartView}
         onSection={section => (model.section = section)}
+        variables={
+          model.section === 'variables'
+            ? {
+                reply: variables.reply,
+                view: model.variablesView(this._trans),
+                error: variables.error,
+                loading: variables.loading,
+                busy: variables.busy,
+                thresholdBytes: variables.thresholdBytes,
+                units: model.units,
+                trans: this._trans,
+                onRefresh: () => void variables.refresh(),
+                onReveal: cellId => void model.revealCell(cellId)
+              }
+            : null
+        }
       />
     );
   }

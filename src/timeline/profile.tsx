@@ -4,7 +4,7 @@ import * as React from 'react';
 import { ByteUnits, formatBytes, formatDuration, formatSignedBytes } from '../format';
 import { profileLineSentence, profileSummary } from '../lines/profile';
 import { sourceLine } from '../model/cells';
-import { ISelectedCell } from './model';
+import { ISelectedCell } from './selected';
 import { ColumnHeads } from './table';
 
 export interface IProfileTableProps {

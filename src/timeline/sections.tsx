@@ -1,8 +1,8 @@
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
-/** The panel's sections, in their order on the tab bar. A later issue adds 'variables'. */
-export const SECTIONS = ['timeline', 'cells'] as const;
+/** The panel's sections, in their order on the tab bar. */
+export const SECTIONS = ['timeline', 'cells', 'variables'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export function isSection(value: unknown): value is Section {
@@ -15,6 +15,8 @@ function sectionLabel(section: Section, trans: TranslationBundle): string {
       return trans.__('Timeline');
     case 'cells':
       return trans.__('Cells');
+    case 'variables':
+      return trans.__('Variables');
   }
 }
 

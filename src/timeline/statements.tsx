@@ -3,7 +3,7 @@ import * as React from 'react';
 
 import { ByteUnits, formatDuration, formatSignedBytes } from '../format';
 import { statementRows, statementSentence } from '../lines/statements';
-import { ISelectedCell } from './model';
+import { ISelectedCell } from './selected';
 import { ColumnHeads } from './table';
 
 export interface IStatementsTableProps {
