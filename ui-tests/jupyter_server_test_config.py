@@ -66,3 +66,15 @@ c.KernelManager.transport = "ipc"  # noqa: F821
 _records_dir = tempfile.mkdtemp(prefix="jlmu-galata-records-")
 atexit.register(shutil.rmtree, _records_dir, True)
 c.MemoryUsage.database_path = os.path.join(_records_dir, "records.sqlite3")  # noqa: F821
+
+# bash_kernel's spec (a test dependency), for a kernel that has no memory hook: written
+# beside the memory-limited one, where playwright.config.js points JUPYTER_PATH.
+try:
+    from bash_kernel.install import kernel_json as _bash_kernel_json
+
+    _bash_dir = Path(os.environ["JUPYTER_PATH"].split(os.pathsep)[0]) / "kernels" / "bash"
+    _bash_dir.mkdir(parents=True, exist_ok=True)
+    (_bash_dir / "kernel.json").write_text(json.dumps({
+        **_bash_kernel_json, "argv": [sys.executable, "-m", "bash_kernel", "-f", "{connection_file}"]}))
+except (ImportError, KeyError, OSError) as e:  # the test that needs it fails, saying so
+    print(f"[jupyter_server_test_config] no bash kernel: {e}")

@@ -50,6 +50,16 @@ export async function marksOf(page: Page, index: number): Promise<IMarkView[]> {
   return marks.sort((a, b) => a.line - b.line);
 }
 
+/** Run a JupyterLab command, as the palette would. */
+export async function command(page: Page, id: string, args: object = {}) {
+  await page.evaluate(([id, args]) => (window as any).jupyterapp.commands.execute(id, args), [id, args] as const);
+}
+
+/** The id of the current notebook's active cell. */
+export async function activeCellId(page: Page): Promise<string> {
+  return page.evaluate(() => (window as any).jupyterapp.shell.currentWidget.content.activeCell.model.id);
+}
+
 /** Console errors of the page, from now on. */
 export function consoleErrors(page: Page): string[] {
   const errors: string[] = [];
@@ -65,14 +75,14 @@ export function consoleErrors(page: Page): string[] {
 /** Cell ids of the notebooks `putNotebook` writes (nbformat 4.5). */
 export const cellId = (i: number) => `cell-${i}`;
 
+const PYTHON3 = { name: 'python3', display_name: 'Python 3 (ipykernel)', language: 'python' };
+
 /** Write a notebook through the contents API; its cells have the ids `cell-{i}`. */
-export async function putNotebook(page: Page, filePath: string, sources: string[]) {
+export async function putNotebook(page: Page, filePath: string, sources: string[], kernelspec = PYTHON3) {
   const content = {
     nbformat: 4,
     nbformat_minor: 5,
-    metadata: {
-      kernelspec: { name: 'python3', display_name: 'Python 3 (ipykernel)', language: 'python' }
-    },
+    metadata: { kernelspec },
     cells: sources.map((source, i) => ({
       id: cellId(i),
       cell_type: 'code',
