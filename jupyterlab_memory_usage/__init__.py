@@ -18,3 +18,16 @@ def _jupyter_server_extension_points():
     from .app import MemoryUsageApp
 
     return [{"module": "jupyterlab_memory_usage", "app": MemoryUsageApp}]
+
+
+def load_ipython_extension(shell):
+    """``%load_ext jupyterlab_memory_usage``: the seed's line after every command."""
+    from .ipython_line import load_ipython_extension as load
+
+    load(shell)
+
+
+def unload_ipython_extension(shell):
+    from .ipython_line import unload_ipython_extension as unload
+
+    unload(shell)

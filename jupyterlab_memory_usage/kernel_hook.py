@@ -156,6 +156,9 @@ class MemoryHook:
         self._heap_sites = None
         # Which cell last bound each global name (names bound before the hook: none).
         self.bindings = NameBindings(shell.user_ns)
+        # The last cell's figures, for a reader in the kernel (the terminal's line):
+        # (started, ended, rss_start, rss_end, hwm or None, success, StatementLog).
+        self.last_cell = None
 
     def set_heap_mode(self, enabled, frames=1):
         """Start tracing the Python heap (keeping ``frames`` frames of each allocation),
@@ -315,6 +318,8 @@ class MemoryHook:
         success = True
         if result is not None:
             success = result.error_before_exec is None and result.error_in_exec is None
+        self.last_cell = (started, ended, self._rss_start_bytes, rss_end_bytes,
+                          hwm_bytes if self._peak_was_reset else None, success, statements)
         if profiler is not None:
             self._publish({"event": "line_profile", **profiler.result()})
         if heap_top is not None:
