@@ -42,7 +42,7 @@ _LOADER_RETRY_S = 2.0
 _SOURCES = tuple((module.__name__, Path(module.__file__).read_text())
                  for module in (kernel_ring, kernel_statements, kernel_lines, kernel_heap, kernel_bindings,
                                 kernel_variables, kernel_hook))
-_STATUS_EXPRESSION = f"get_ipython().{kernel_hook.STATE_ATTR}.status()"
+STATUS_EXPRESSION = f"get_ipython().{kernel_hook.STATE_ATTR}.status()"
 
 ReplyHandler = Callable[[dict[str, Any], "dict[str, Any] | None"], None]
 
@@ -359,7 +359,7 @@ class HookControl:
                 "code": code,
                 "silent": True,
                 "store_history": False,
-                "user_expressions": {"hook": _STATUS_EXPRESSION, **(expressions or {})},
+                "user_expressions": {"hook": STATUS_EXPRESSION, **(expressions or {})},
                 "allow_stdin": False,
                 # A failure here must never abort the user's queued cells.
                 "stop_on_error": False,

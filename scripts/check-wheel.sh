@@ -64,4 +64,21 @@ tail -3 "$work/browser_check.log"
 say "The installed wheel in Chromium: a cell measured (port 8899)"
 (cd ui-tests && MEMORY_USAGE_WHEEL_ENV="$work/venv" MEMORY_USAGE_WHEEL_HOME="$work/home" \
   npx playwright test -c playwright.wheel.config.js)
+
+say "jupyter memory-usage execute (the wheel's console script, a headless run)"
+cat > "$work/headless.ipynb" <<'NB'
+{"cells": [{"cell_type": "code", "execution_count": null, "id": "c1", "metadata": {}, "outputs": [],
+  "source": "x = b'a' * (10 * 2**20)"}],
+ "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+ "nbformat": 4, "nbformat_minor": 5}
+NB
+run "$work/venv/bin/jupyter" memory-usage execute "$work/headless.ipynb" -o "$work/headless.out.ipynb" \
+  >"$work/headless.log" 2>&1 || { tail -40 "$work/headless.log"; fail "jupyter memory-usage execute failed"; }
+run "$work/venv/bin/python" -c '
+import json, sys
+figures = json.load(open(sys.argv[1]))["cells"][0]["metadata"]["memory_usage"]
+assert figures["status"] == "ok" and figures["delta"] >= 9 * 2**20, figures
+print("x = b\"a\" * (10 * 2**20):", round(figures["delta"] / 2**20, 2), "MiB,", figures["method"])
+' "$work/headless.out.ipynb" || fail "the headless run wrote no figures"
+
 say "The wheel is OK"
