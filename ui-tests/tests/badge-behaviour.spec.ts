@@ -39,7 +39,7 @@ interface ICellView {
 }
 
 async function notebookWith(page: IJupyterLabPageFixture, sources: string[]) {
-  await page.notebook.createNew();
+  await page.notebook.createNew(undefined, { kernel: 'python3' });
   await page.notebook.setCell(0, 'code', sources[0]);
   for (const source of sources.slice(1)) {
     await page.notebook.addCell('code', source);

@@ -9,7 +9,7 @@ test.describe('badges from an earlier session', () => {
   test('a notebook reopened after its kernel is gone shows its last runs, marked', async ({
     page
   }) => {
-    await page.notebook.createNew();
+    await page.notebook.createNew(undefined, { kernel: 'python3' });
     await page.notebook.setCell(0, 'code', 'import numpy as np');
     await page.notebook.addCell('code', 'a = np.ones(10**7)');
     await page.notebook.run();

@@ -8,7 +8,7 @@ test.describe('heap mode', () => {
   test('toggled from the palette, it adds the heap figures to badges and timeline', async ({
     page
   }) => {
-    await page.notebook.createNew();
+    await page.notebook.createNew(undefined, { kernel: 'python3' });
     await page.notebook.setCell(0, 'code', 'import numpy as np');
     await page.notebook.addCell('code', 'y = np.ones(10**7)');
     await page.notebook.runCell(0);

@@ -75,7 +75,7 @@ test.describe('extension loading', () => {
 
 test.describe('kernel monitoring', () => {
   test('measures the cells a notebook runs, exactly', async ({ page }) => {
-    await page.notebook.createNew();
+    await page.notebook.createNew(undefined, { kernel: 'python3' });
     await page.notebook.setCell(0, 'code', 'import numpy as np');
     await page.notebook.addCell('code', 'x = np.ones(10**7)');
     await page.notebook.runCell(0);

@@ -60,7 +60,7 @@ async function setBadgeSetting(page: Page, key: string, value: unknown) {
 
 /** A new notebook with the import and the seed's statements in one cell, both run. */
 async function runSeedCell(page: IJupyterLabPageFixture) {
-  await page.notebook.createNew();
+  await page.notebook.createNew(undefined, { kernel: 'python3' });
   await page.notebook.setCell(0, 'code', IMPORT);
   await page.notebook.addCell('code', STATEMENTS);
   await page.notebook.run();
@@ -201,7 +201,7 @@ test.describe('memory per line', () => {
 
 test.describe('memory per line beside the cell toolbar', () => {
   test('the active cell’s toolbar gives way to a mark that it would cover', async ({ page }) => {
-    await page.notebook.createNew();
+    await page.notebook.createNew(undefined, { kernel: 'python3' });
     await page.notebook.setCell(0, 'code', IMPORT);
     // A first line that ends left of the toolbar, and whose mark would reach under it.
     await page.notebook.addCell('code', `x = np.ones(10**7)  # ${'-'.repeat(28)}\ny = 1`);

@@ -57,7 +57,7 @@ async function runAndWait(page: IJupyterLabPageFixture, index: number) {
 
 /** A new notebook: the import and the definition run, the profiled cell not yet. */
 async function threeCells(page: IJupyterLabPageFixture) {
-  await page.notebook.createNew();
+  await page.notebook.createNew(undefined, { kernel: 'python3' });
   await page.notebook.setCell(0, 'code', IMPORT);
   await page.notebook.addCell('code', DEFINITION);
   await page.notebook.addCell('code', PROFILED);
@@ -179,7 +179,7 @@ test.describe('heap sites', () => {
   test('in heap mode the badge names where the heap grew, and the timeline lists the sites', async ({
     page
   }) => {
-    await page.notebook.createNew();
+    await page.notebook.createNew(undefined, { kernel: 'python3' });
     await page.notebook.setCell(0, 'code', IMPORT);
     await page.notebook.addCell('code', 'x = np.ones(10**7)\nwords = [str(i) for i in range(100_000)]');
     await runAndWait(page, 0);

@@ -14,7 +14,7 @@ const SEED = [
 ];
 
 async function runSeed(page: IJupyterLabPageFixture) {
-  await page.notebook.createNew();
+  await page.notebook.createNew(undefined, { kernel: 'python3' });
   await page.notebook.setCell(0, 'code', SEED[0]);
   for (const source of SEED.slice(1)) {
     await page.notebook.addCell('code', source);
