@@ -12,6 +12,8 @@ export interface IBadgeContent {
   fromEarlierProcess: boolean;
   /** Recorded in an earlier session (another kernel, or before a server restart). */
   fromEarlierSession: boolean;
+  /** From a headless run's figures in the cell's metadata. */
+  fromHeadlessRun?: boolean;
 }
 
 /**
@@ -24,7 +26,7 @@ export class MemoryBadge extends Widget {
   }
 
   render(content: IBadgeContent): void {
-    const { record, text, tooltip, fromEarlierProcess, fromEarlierSession } = content;
+    const { record, text, tooltip, fromEarlierProcess, fromEarlierSession, fromHeadlessRun = false } = content;
     const node = this.node;
     node.textContent = text;
     node.title = tooltip;
@@ -37,6 +39,7 @@ export class MemoryBadge extends Widget {
     data.duration = numberAttribute(record.duration);
     data.stale = String(fromEarlierProcess);
     data.earlier = String(fromEarlierSession);
+    data.headless = String(fromHeadlessRun);
     data.heapDelta = numberAttribute(record.heap_delta ?? null);
     data.reused = String(memoryWasReused(record));
     node.setAttribute('aria-label', tooltip);

@@ -68,7 +68,7 @@ export class NotebookBadges extends CellsView<IBadgeSettings> {
         continue;
       }
       seen.add(cell);
-      const { runs, fromEarlierProcess, fromEarlierSession } = cellRuns;
+      const { runs, fromEarlierProcess, fromEarlierSession, headlessRun } = cellRuns;
       // A redraw comes with every poll of the kernel and every cell drawn:
       // a badge whose runs have not changed is left alone, not rewritten
       // (1,000 rewritten badges cost seconds of layout).
@@ -76,6 +76,7 @@ export class NotebookBadges extends CellsView<IBadgeSettings> {
         runs.map(run => `${run.msg_id}:${run.seq}`).join(','),
         fromEarlierProcess,
         fromEarlierSession,
+        headlessRun?.runStarted,
         units
       ].join('|');
       const badge = this._badgeOf(cell);
@@ -89,11 +90,13 @@ export class NotebookBadges extends CellsView<IBadgeSettings> {
         tooltip: badgeTooltip(runs, units, this.trans, {
           fromEarlierProcess,
           fromEarlierSession,
+          headlessRun,
           // The source as the run's figures come: the lines they name.
           source: cell.model.sharedModel.getSource()
         }),
         fromEarlierProcess,
-        fromEarlierSession
+        fromEarlierSession,
+        fromHeadlessRun: headlessRun !== null
       });
     }
     for (const [cell, badge] of this._badges) {

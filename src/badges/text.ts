@@ -7,6 +7,7 @@ import {
   formatSignedBytes
 } from '../format';
 import { heaviestStatementNote } from '../lines/statements';
+import { IHeadlessRun } from '../model/headlessRuns';
 import { heapSitesNote } from '../model/heapSites';
 import { IExecutionRecord } from '../model/types';
 
@@ -76,6 +77,8 @@ export interface ITooltipContext {
   fromEarlierProcess: boolean;
   /** Recorded in an earlier session. */
   fromEarlierSession?: boolean;
+  /** From a headless run's figures in the cell's metadata: that run. */
+  headlessRun?: IHeadlessRun | null;
   /** The cell's source, to quote its heaviest statement. */
   source?: string | null;
 }
@@ -92,7 +95,7 @@ export function badgeTooltip(
   trans: TranslationBundle,
   context: ITooltipContext
 ): string {
-  const { fromEarlierProcess, fromEarlierSession = false, source = null } = context;
+  const { fromEarlierProcess, fromEarlierSession = false, headlessRun = null, source = null } = context;
   const [latest, ...earlier] = runs;
   if (!latest) {
     return '';
@@ -105,7 +108,9 @@ export function badgeTooltip(
   if (fromEarlierProcess) {
     lines.push(trans.__('Measured before the kernel was restarted.'));
   }
-  if (fromEarlierSession) {
+  if (headlessRun) {
+    lines.push(headlessSentence(headlessRun, trans));
+  } else if (fromEarlierSession) {
     const ended = latest.ended ?? latest.started;
     lines.push(
       ended !== null
@@ -272,4 +277,13 @@ export function worthABadge(
     Math.abs(record.delta ?? 0) >= minimumBytes ||
     (record.peak_increment ?? 0) >= minimumBytes
   );
+}
+
+/** `From a headless run on 12/2/2026, 4:01:16 PM (papermill).` */
+export function headlessSentence(run: IHeadlessRun, trans: TranslationBundle): string {
+  const started = new Date(run.runStarted);
+  const when = Number.isNaN(started.getTime()) ? run.runStarted : started.toLocaleString();
+  return run.runner
+    ? trans.__('From a headless run on %1 (%2).', when, run.runner)
+    : trans.__('From a headless run on %1.', when);
 }

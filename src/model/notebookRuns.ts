@@ -5,6 +5,7 @@ import { Disposable } from '../disposable';
 import { ByteUnits } from '../format';
 import { IKernelMemoryModel, IMemoryUsageManager } from '../tokens';
 import { EarlierRuns } from './earlierRuns';
+import { headlessCell, IHeadlessCell, IHeadlessRun, MEMORY_METADATA_KEY, newerThanEarlier } from './headlessRuns';
 import { cellIdOfExecution, latestProfile, runsByCell } from './merge';
 import { IExecutionRecord } from './types';
 
@@ -17,8 +18,10 @@ export interface ICellRuns {
   runs: IExecutionRecord[];
   /** Measured in a kernel process that has since been restarted. */
   fromEarlierProcess: boolean;
-  /** Recorded in an earlier session (another kernel, or before a server restart). */
+  /** Recorded in an earlier session (another kernel, or before a server restart), or headless. */
   fromEarlierSession: boolean;
+  /** From a headless run's figures in the cell's metadata: that run; null otherwise. */
+  headlessRun: IHeadlessRun | null;
 }
 
 /**
@@ -69,13 +72,34 @@ export class NotebookRuns extends Disposable {
       return {
         runs: current,
         fromEarlierProcess: latest.pid !== null && pid !== null && latest.pid !== pid,
-        fromEarlierSession: false
+        fromEarlierSession: false,
+        headlessRun: null
       };
     }
     const earlier = this._earlierByCell?.get(cellId);
+    const headless = this._headlessCells().get(cellId);
+    if (headless && newerThanEarlier(headless, earlier)) {
+      return { runs: [headless.record], fromEarlierProcess: false, fromEarlierSession: true, headlessRun: headless.run };
+    }
     return earlier?.length
-      ? { runs: earlier, fromEarlierProcess: false, fromEarlierSession: true }
+      ? { runs: earlier, fromEarlierProcess: false, fromEarlierSession: true, headlessRun: null }
       : null;
+  }
+
+  /** The figures headless runs left in the cells' metadata, by cell id (none while monitoring is off). */
+  private _headlessCells(): Map<string, IHeadlessCell> {
+    if (!this._headless) {
+      this._headless = new Map();
+      const cells = this._manager.monitoring ? this._panel.content.model?.cells : undefined;
+      for (let i = 0; cells && i < cells.length; i++) {
+        const cell = cells.get(i);
+        const found = cell.type === 'code' ? headlessCell(cell.getMetadata(MEMORY_METADATA_KEY), cell.id) : null;
+        if (found) {
+          this._headless.set(cell.id, found);
+        }
+      }
+    }
+    return this._headless;
   }
 
   /**
@@ -128,6 +152,7 @@ export class NotebookRuns extends Disposable {
   private _emit(): void {
     this._byCell = null;
     this._earlierByCell = null;
+    this._headless = null;
     this._latestProfile = undefined;
     this._changed.emit();
   }
@@ -135,6 +160,7 @@ export class NotebookRuns extends Disposable {
   private _model: IKernelMemoryModel | null = null;
   private _byCell: Map<string, IExecutionRecord[]> | null = null;
   private _earlierByCell: Map<string, IExecutionRecord[]> | null = null;
+  private _headless: Map<string, IHeadlessCell> | null = null;
   /** Not yet looked for: undefined. */
   private _latestProfile: IExecutionRecord | null | undefined = undefined;
   private _changed = new Signal<this, void>(this);
