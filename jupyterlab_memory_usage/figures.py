@@ -17,6 +17,10 @@ _SIGKILL = 9  # signal.SIGKILL does not exist on Windows
 
 HOOK_EXACT = "kernel_hook"
 HOOK_SAMPLED = "kernel_hook_sampled"
+# The same hook in a kernel without a local process (a gateway's): its figures came
+# over iopub; the kernel's own readings between cells are usage_request's.
+HOOK_REMOTE = "kernel_hook_remote"
+HOOK_REMOTE_SAMPLED = "kernel_hook_remote_sampled"
 OUTSIDE_EXACT = "outside_hwm"
 OUTSIDE_SAMPLED = "outside_sampled"
 
@@ -179,6 +183,10 @@ class HookReport(NamedTuple):
     @property
     def method(self) -> str:
         return HOOK_EXACT if self.rss_hwm_bytes is not None else HOOK_SAMPLED
+
+    @property
+    def remote_method(self) -> str:
+        return HOOK_REMOTE if self.rss_hwm_bytes is not None else HOOK_REMOTE_SAMPLED
 
 
 class Figures(NamedTuple):

@@ -115,6 +115,9 @@ class HookControl:
         self._loader_ids: set[str] = set()
         self._loader_timer: asyncio.TimerHandle | None = None
         self._loader_deadline_monotonic = 0.0
+        # A kernel without a local process: requests go through its remote channel's
+        # shell (``use_remote``), their replies come back to ``on_remote_reply``.
+        self._send_remote: Callable[[dict[str, Any]], bool] | None = None
 
     @property
     def active(self) -> bool:
@@ -131,14 +134,33 @@ class HookControl:
     # ----- loading -----------------------------------------------------------------
 
     def load(self, pid: int | None) -> None:
+        """Load the hook into a local kernel's process ``pid``: its cells' figures come
+        by the ring file (or iopub where the kernel cannot open it)."""
+        if self.config.load_kernel_hook and not is_ipython_kernel(self.km):
+            self._pid, self.state = pid, HOOK_NOT_APPLICABLE
+            return
+        self._start_loading(pid, with_ring=True)
+
+    def use_remote(self, send_shell: Callable[[dict[str, Any]], bool]) -> None:
+        """Send every request through a remote kernel's own client (a gateway's
+        websocket): there is no shell socket to connect to, and no ring file."""
+        self._send_remote = send_shell
+
+    def load_remote(self, pid: int) -> None:
+        """Load the hook into a remote IPython kernel whose process answers as ``pid`` on
+        its own host: it reports each cell on iopub (no ring), which the remote channel
+        hands over like the cell's busy and idle."""
+        self._start_loading(pid, with_ring=False)
+
+    def _start_loading(self, pid: int | None, with_ring: bool) -> None:
         self._pid = pid
         if not self.config.load_kernel_hook:
             self.state = HOOK_DISABLED
             return
-        if not is_ipython_kernel(self.km):
-            self.state = HOOK_NOT_APPLICABLE
-            return
-        self._open_ring()
+        if with_ring:
+            self._open_ring()
+        else:
+            self._close_ring()
         self.state = HOOK_LOADING
         self._loader_deadline_monotonic = time.monotonic() + self.config.hook_load_timeout_s
         self._send_loader()
@@ -352,7 +374,6 @@ class HookControl:
         reply's content and the hook's status read back with it (read through the
         reply, which cannot be lost the way an iopub message published before our
         subscription took hold can)."""
-        stream = self.km.connect_shell()
         msg = self.km.session.msg(
             "execute_request",
             {
@@ -366,6 +387,15 @@ class HookControl:
             },
         )
         msg_id = msg["header"]["msg_id"]
+        if self._send_remote is not None:
+            self._own_ids.add(msg_id)
+            self._replies[msg_id] = (None, on_reply)
+            if not self._send_remote(msg):
+                self._forget_reply(msg_id)
+                self._own_ids.discard(msg_id)
+                raise ConnectionError("the kernel's remote channel is closed")
+            return msg_id
+        stream = self.km.connect_shell()
         self._own_ids.add(msg_id)
         self._replies[msg_id] = (stream, on_reply)
         stream.on_recv(self._on_reply)
@@ -383,13 +413,22 @@ class HookControl:
         if handler is not None:
             handler(content, hook_status(content))
 
+    def on_remote_reply(self, msg: dict[str, Any]) -> None:
+        """A shell reply on a remote kernel's channel: ours, if we are waiting for it."""
+        parent_id = (msg.get("parent_header") or {}).get("msg_id")
+        handler = self._forget_reply(parent_id) if isinstance(parent_id, str) else None
+        if handler is not None:
+            content = msg.get("content") or {}
+            handler(content, hook_status(content))
+
     def _forget_reply(self, msg_id: str) -> ReplyHandler | None:
         pending = self._replies.pop(msg_id, None)
         if pending is None:
             return None
         stream, handler = pending
-        try:
-            stream.close(linger=0)
-        except Exception:  # noqa: BLE001 - a socket that cannot close is dropped all the same
-            pass
+        if stream is not None:
+            try:
+                stream.close(linger=0)
+            except Exception:  # noqa: BLE001 - a socket that cannot close is dropped all the same
+                pass
         return handler

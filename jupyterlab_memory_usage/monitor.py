@@ -53,6 +53,7 @@ class KernelMonitor:
                                         on_busy=self._went_busy, sample_now=self.sample)
         self.source = IopubSource(kernel_id, kernel_manager, config, log, self.tracker.on_message)
         self._remote_pid: int | None = None  # the PID a remote kernel answers from, on its own host
+        self._remote_hook_pid: int | None = None  # the remote process the hook was sent to
         # Restarted by this server, not yet read since: asked until it answers (a request
         # sent while the new process was starting can be lost with the old one).
         self._remote_unread_since_restart = False
@@ -142,7 +143,9 @@ class KernelMonitor:
                 relevant_iopub=RELEVANT_IOPUB,
                 on_iopub=lambda msg: on_session_message(msg, self.tracker.on_message),
                 on_reading=self._on_usage_reading, on_not_supported=self._on_not_supported,
+                on_shell=self._on_remote_shell,
             )
+            self.hook.use_remote(self.remote.send_shell)
             self.remote.open()
         self.remote.poll()
 
@@ -163,6 +166,22 @@ class KernelMonitor:
             watcher.limit = MemoryLimit(reading.host_memory_bytes, LIMIT_SOURCE)
         watcher.rss_bytes, watcher.last_sample_wall_s = reading.memory_bytes, time.time()
         self._take_reading(reading.time, reading.memory_bytes, None)
+        self._load_remote_hook()
+
+    def _on_remote_shell(self, msg: dict[str, Any]) -> None:
+        if (msg.get("msg_type") or (msg.get("header") or {}).get("msg_type")) == "kernel_info_reply":
+            self._load_remote_hook()
+        else:
+            self.hook.on_remote_reply(msg)
+
+    def _load_remote_hook(self) -> None:
+        """Once per remote process known to be IPython (its kernel_info) and answering
+        (its pid, from a usage_reply): the hook, so that its cells are measured exactly."""
+        remote, pid = self.remote, self._remote_pid
+        if remote is None or pid is None or remote.implementation != "ipython" or self._remote_hook_pid == pid:
+            return
+        self._remote_hook_pid = pid
+        self.hook.load_remote(pid)
 
     def remote_restarted(self) -> None:
         """This server restarted a kernel without a local process: what ran in the old

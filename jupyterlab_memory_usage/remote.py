@@ -100,7 +100,8 @@ class RemoteKernelChannel:
     def __init__(self, kernel_id: str, kernel_manager: Any, log: Any, *, reply_timeout_s: float,
                  max_unanswered: int, relevant_iopub: frozenset[str], on_iopub: Callable[[dict[str, Any]], None],
                  on_reading: Callable[[UsageReading], None],
-                 on_not_supported: Callable[[str], None]):
+                 on_not_supported: Callable[[str], None],
+                 on_shell: Callable[[dict[str, Any]], None] = lambda msg: None):
         self.kernel_id = kernel_id
         self.km = kernel_manager
         self.log = log
@@ -110,6 +111,11 @@ class RemoteKernelChannel:
         self.on_iopub = on_iopub
         self.on_reading = on_reading
         self.on_not_supported = on_not_supported
+        # The shell replies to requests sent through ``send_shell`` (the hook's loader and
+        # its silent requests), kernel_info_reply apart.
+        self.on_shell = on_shell
+        # The kernel's kernel_info_reply ``implementation`` ("ipython"), once it came.
+        self.implementation: str | None = None
         self.client: Any | None = None
         self._opening: asyncio.Future | None = None
         self.closed = False
@@ -153,6 +159,22 @@ class RemoteKernelChannel:
             return
         self.client = client
         self.request()
+        # Whether it is IPython (the memory hook's): a gateway's kernelspec cannot be read
+        # here without a request to the gateway, and the kernel says it itself.
+        self.send_shell(client.session.msg("kernel_info_request", {}))
+
+    def send_shell(self, msg: dict[str, Any]) -> bool:
+        """Send a request on the kernel's shell channel (queued behind its cells); its
+        reply comes to ``on_shell``. False when there is no client (yet, or any more)."""
+        if self.client is None or self.gave_up:
+            return False
+        msg["channel"] = "shell"  # as for control: the gateway's websocket needs it said
+        try:
+            self.client.shell_channel.send(msg)
+        except Exception as e:  # noqa: BLE001 - a closed websocket or socket
+            self._give_up(f"cannot send on the kernel's shell channel: {e}")
+            return False
+        return True
 
     def _make_client(self) -> Any:
         if GatewayKernelManager is not None and isinstance(self.km, GatewayKernelManager):
@@ -160,7 +182,7 @@ class RemoteKernelChannel:
         client = BlockingKernelClient()
         client.load_connection_info(self.km.get_connection_info(session=False))
         client.session.key = self.km.session.key
-        client.start_channels(shell=False, stdin=False, hb=False)
+        client.start_channels(shell=True, stdin=False, hb=False)
         return client
 
     def close(self) -> None:
@@ -176,7 +198,7 @@ class RemoteKernelChannel:
         relevant iopub message has the event loop poll once, however many come."""
         if self._poll_scheduled or self._loop is None:
             return
-        if channel == "control" or (channel == "iopub" and _msg_type(msg) in self.relevant_iopub):
+        if channel in ("control", "shell") or (channel == "iopub" and _msg_type(msg) in self.relevant_iopub):
             self._poll_scheduled = True
             try:
                 self._loop.call_soon_threadsafe(self._scheduled_poll)
@@ -242,13 +264,18 @@ class RemoteKernelChannel:
         try:
             replies = _drain(self.client.control_channel)
             self._held.extend(m for m in _drain(self.client.iopub_channel) if _msg_type(m) in self.relevant_iopub)
-            for name in ("shell", "stdin"):
-                _drain(getattr(self.client, f"{name}_channel"))  # kernel_info_reply: not ours
+            shell = _drain(self.client.shell_channel)
+            _drain(self.client.stdin_channel)
         except Exception as e:  # noqa: BLE001 - the client's connection is gone
             self._give_up(f"lost the connection to the kernel: {e}")
             return
         for reply in replies:
             self._on_control(reply)
+        for msg in shell:
+            if _msg_type(msg) == "kernel_info_reply":
+                implementation = (msg.get("content") or {}).get("implementation")
+                self.implementation = implementation if isinstance(implementation, str) else ""
+            self.on_shell(msg)
         if self.gave_up:
             return
         self._release()
@@ -327,10 +354,10 @@ def _open_gateway_client(km: Any, on_arrival: Callable[[dict[str, Any], str], No
         enable_multithread=True,
         sslopt={"ca_certs": gateway.ca_certs, "certfile": gateway.client_cert, "keyfile": gateway.client_key},
     )
-    # Every channel, though only iopub and control are read: the client's websocket thread
+    # Every channel, though stdin is never read: the client's websocket thread
     # stops for good on a message for a channel it has no queue for.
     KernelClient.start_channels(client)
-    for name in ("iopub", "control"):
+    for name in ("iopub", "control", "shell"):
         _tell_on_put(getattr(client, f"{name}_channel"), name, on_arrival)
     setattr(client, _TELLS_ON_ARRIVAL, True)
     client.response_router = threading.Thread(target=client._route_responses, daemon=True,

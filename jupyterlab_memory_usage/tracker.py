@@ -189,7 +189,8 @@ class ExecutionTracker:
             msg_id=open_execution.msg_id,
             started=open_execution.busy_wall_s,
             pid=self.watcher.pid,
-            method=open_execution.hook_report.method if open_execution.hook_report else self.watcher.outside_method(),
+            method=self._hook_method(open_execution.hook_report) if open_execution.hook_report
+            else self.watcher.outside_method(),
         )
         cell_id, notebook_path, _ = self._annotations.pop(open_execution.msg_id, (None, None, None))
         record.cell_id, record.notebook_path = cell_id, notebook_path
@@ -237,7 +238,7 @@ class ExecutionTracker:
             record.started = report.started_wall_s
         record.ended = report.ended_wall_s if report.ended_wall_s is not None else time.time()
         record.duration = record.ended - record.started if record.started is not None else None
-        record.method = report.method
+        record.method = self._hook_method(report)
         self.hook.note_method(report)
         record.status = ERROR if open_execution.saw_error or not report.success else OK
         record.heap_delta = report.heap_delta_bytes
@@ -247,9 +248,14 @@ class ExecutionTracker:
         record.heap_top = open_execution.heap_top
         self._name_cells(record)
         sampled = None
-        if record.started is not None:
+        # A remote kernel's samples are its usage_request's (the kernel and its children
+        # as PSS): no measure of the process whose resident memory the hook read.
+        if record.started is not None and self.watcher.remote is None:
             sampled = self.history.max_sample_rss_between(record.started, record.ended)
         return hook_figures(report, sampled)
+
+    def _hook_method(self, report: HookReport) -> str:
+        return report.remote_method if self.watcher.remote is not None else report.method
 
     def _end_from_outside(self, record: ExecutionRecord, open_execution: OpenExecution,
                           idle_wall_s: float | None) -> Figures:

@@ -187,6 +187,9 @@ async def _start(jp_fetch, jp_ws_fetch, name: str) -> WebSocketKernel:
     return WebSocketKernel(jp_fetch, ws, kernel_id)
 
 
+# The outside path, for kernels where the hook is off (or cannot load): figures from the
+# kernel's own usage_request.
+@pytest.mark.parametrize("memory_usage_config", [{"load_kernel_hook": False}])
 async def test_gateway_kernel_measured_through_usage_request(jp_fetch, jp_ws_fetch, gateway_server, kernel_gateway):
     assert type(gateway_server.kernel_manager).__name__ == "GatewayMappingKernelManager"
     kernel = await _start(jp_fetch, jp_ws_fetch, "python3")
@@ -315,6 +318,8 @@ async def test_gateway_kernel_restarted_during_a_cell(jp_fetch, jp_ws_fetch, gat
         kernel.ws.close()
 
 
+# The outside path's timing (with the hook, each cell's start and end are the hook's own).
+@pytest.mark.parametrize("memory_usage_config", [{"load_kernel_hook": False}])
 async def test_a_cell_run_soon_after_the_one_before(jp_fetch, jp_ws_fetch, gateway_server):
     """A page that runs cells one by one sends the next about a tenth of a second after
     the last one's idle. The end figure of the first must be read before the second
@@ -337,3 +342,49 @@ async def test_a_cell_run_soon_after_the_one_before(jp_fetch, jp_ws_fetch, gatew
               f"x = np.ones(10**8) {mib(large['delta']):+.2f} MiB")
     finally:
         kernel.ws.close()
+
+
+# Run All of the design's five cells, back to back: within 2% of these, in MiB.
+BACK_TO_BACK = [("q1 = np.ones(10**8)", 762.94), ("q2 = q1 * 2", 762.94), ("del q1", -762.94),
+                ("q3 = np.ones(5 * 10**7)", 381.47), ("del q2, q3", -1144.41)]
+
+
+async def test_gateway_kernel_measured_exactly_by_its_hook(jp_fetch, jp_ws_fetch, gateway_server, kernel_gateway):
+    """The hook goes to the remote kernel through its shell channel, its figures come
+    back on iopub: Run All is exact, and so is a temporary of a few milliseconds."""
+    kernel = await _start(jp_fetch, jp_ws_fetch, "python3")
+    try:
+        state = await wait_state(kernel, lambda s: s["hook"] == "active", "the hook never loaded remotely", 120)
+        assert state["pid"] is None and state["method"] == "usage_request" and state["peak_reset"], state
+        await kernel.run("import numpy as np, time")
+        runs = []
+        for _ in range(5):
+            msg_ids = [kernel.send(code) for code, _ in BACK_TO_BACK]
+            for msg_id in msg_ids:
+                await kernel.wait_reply(msg_id)
+            records = [await kernel.record(msg_id) for msg_id in msg_ids]
+            for (code, expected_mib), record in zip(BACK_TO_BACK, records):
+                assert record["method"] == "kernel_hook_remote", record
+                assert_close(record["delta"], expected_mib * MIB, 0.02, f"Run All behind the gateway: {code}")
+                assert record["statements"] and record["statements"][0]["line"] == 1, record
+            runs.append([round(mib(r["delta"]), 2) for r in records])
+
+        # A temporary that lives a few milliseconds: the remote kernel's own high-water mark.
+        # (40 MB: above glibc's largest mmap threshold, so it is new pages, not reused heap.)
+        timed = await kernel.run("_t = time.perf_counter(); np.ones(5 * 10**6).sum(); _t = time.perf_counter() - _t")
+        msg_id = kernel.send("print(_t)")
+        await kernel.wait_reply(msg_id)
+        lived_s = float("".join(kernel.stdout[msg_id]))
+        assert timed["method"] == "kernel_hook_remote"
+        assert_close(timed["peak_increment"], 5 * 10**6 * 8, 0.02, "the peak of a temporary behind the gateway")
+        assert abs(timed["delta"]) < 16 * MIB, mib(timed["delta"])
+
+        # The hook's silent requests leave nothing in the user's namespace or history.
+        msg_id = kernel.send("print(sorted(k for k in dir() if 'memory' in k.lower()), len(In))")
+        await kernel.wait_reply(msg_id)
+        assert "".join(kernel.stdout[msg_id]).startswith("[]"), kernel.stdout[msg_id]
+        print(f"\nRun All behind a gateway, by the hook, 5 runs (MiB): {runs}; a temporary of "
+              f"{lived_s * 1000:.1f} ms: peak +{mib(timed['peak_increment']):.2f} MiB")
+    finally:
+        kernel.ws.close()
+

@@ -8,6 +8,8 @@ import asyncio
 import logging
 import time
 
+import pytest
+
 from jupyter_client.manager import AsyncKernelManager
 
 from ..config import MemoryUsage
@@ -40,19 +42,25 @@ async def _ticks_until(monitor: KernelMonitor, predicate, what: str, timeout: fl
         await asyncio.sleep(0.1)
 
 
-async def test_kernel_without_a_local_process_over_zmq(jp_runtime_dir):
+@pytest.mark.parametrize("load_kernel_hook", [True, False])
+async def test_kernel_without_a_local_process_over_zmq(jp_runtime_dir, load_kernel_hook):
     # On IPC, like every test kernel (see conftest.py).
     km = AsyncKernelManager(kernel_name="python3", transport="ipc",
                             connection_file=str(jp_runtime_dir / "kernel-remote.json"))
     await km.start_kernel()
     client = km.client()
     client.start_channels()
-    monitor = KernelMonitor("k", _RemoteKernelManager(km), MemoryUsage(), logging.getLogger("test"))
+    monitor = KernelMonitor("k", _RemoteKernelManager(km), MemoryUsage(load_kernel_hook=load_kernel_hook),
+                            logging.getLogger("test"))
     try:
         await client.wait_for_ready(timeout=60)
         await _ticks_until(monitor, lambda: monitor.state()["method"] == "usage_request", "never read")
         state = monitor.state()
         assert state["pid"] is None and state["reason"] is None and state["rss"] > 0, state
+        if load_kernel_hook:
+            # Sent through the remote channel's own shell: the cells' figures are the hook's.
+            await _ticks_until(monitor, lambda: monitor.state()["hook"] == "active", "the hook never loaded", 60)
+        method, tolerance = ("kernel_hook_remote", 0.02) if load_kernel_hook else ("usage_request_sampled", 0.10)
 
         async def run(code: str) -> dict:
             msg_id = client.execute(code)
@@ -62,11 +70,11 @@ async def test_kernel_without_a_local_process_over_zmq(jp_runtime_dir):
 
         await run("import numpy as np")
         allocated = await run("x = np.ones(10**8)")
-        assert allocated["status"] == "ok" and allocated["method"] == "usage_request_sampled", allocated
-        assert_close(allocated["delta"], ONES_1E8_BYTES, 0.10, "delta of x = np.ones(10**8) over ZMQ")
+        assert allocated["status"] == "ok" and allocated["method"] == method, allocated
+        assert_close(allocated["delta"], ONES_1E8_BYTES, tolerance, "delta of x = np.ones(10**8) over ZMQ")
         released = await run("del x")
-        assert_close(released["delta"], -ONES_1E8_BYTES, 0.10, "delta of del x over ZMQ")
-        print(f"\nno local process, over ZMQ: x = np.ones(10**8) {mib(allocated['delta']):+.2f} MiB, "
+        assert_close(released["delta"], -ONES_1E8_BYTES, tolerance, "delta of del x over ZMQ")
+        print(f"\nno local process, over ZMQ ({method}): x = np.ones(10**8) {mib(allocated['delta']):+.2f} MiB, "
               f"del x {mib(released['delta']):+.2f} MiB")
     finally:
         monitor.dispose()

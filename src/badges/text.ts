@@ -232,6 +232,7 @@ function runSentence(
 function methodNote(method: string, trans: TranslationBundle): string {
   switch (method) {
     case 'kernel_hook_sampled':
+    case 'kernel_hook_remote_sampled':
     case 'outside_sampled':
       return trans.__(
         'The peak is the largest of samples taken every 100 ms: a shorter peak may be missed.'

@@ -8,32 +8,47 @@ const BADGE = '.jp-MemoryUsage-badge';
 // server's own bridge reconnects to it, and the cells must reach the real kernel.
 test.use({ kernels: null });
 
-test('badges of a kernel behind a gateway, read through usage_request', async ({ page, request }) => {
-  await page.notebook.createNew();
-  await page.notebook.setCell(0, 'code', 'import numpy as np');
-  await page.notebook.addCell('code', 'x = np.ones(10**8)');
-  // One cell at a time. Run All is not measured exactly behind a gateway: the
-  // start of a cell that follows another at once is the kernel's first answer
-  // after its busy, which can come after part of the allocation (see the README).
-  await page.notebook.runCell(0);
-  await page.notebook.runCell(1);
+test('badges of a kernel behind a gateway, exact in Run All (the hook sent to it)', async ({ page, request }) => {
+  await page.notebook.createNew(undefined, { kernel: 'python3' });
+  const sources = ['import numpy as np', 'x = np.ones(10**8)', 'y = x * 2', 'del x'];
+  await page.notebook.setCell(0, 'code', sources[0]);
+  for (const source of sources.slice(1)) {
+    await page.notebook.addCell('code', source);
+  }
+  // The server loads its hook into the remote kernel once the kernel has answered.
+  await expect
+    .poll(
+      async () => {
+        const kernels = (await (await request.get('/api/memory-usage/kernels')).json()).kernels;
+        return kernels.length === 1 ? kernels[0].hook : null;
+      },
+      { timeout: 120000 }
+    )
+    .toBe('active');
+  // Run All: back to back, each cell's start and end the hook's own.
+  await page.notebook.run();
 
-  const badge = page.locator('.jp-Notebook .jp-Cell').nth(1).locator(BADGE);
-  await expect(badge).toHaveAttribute('data-state', 'ok', { timeout: 60000 });
-  // kernel_memory is the PSS of the kernel and its children: within 10% of the array.
-  const delta = Number(await badge.getAttribute('data-delta'));
-  expect(
-    Math.abs(delta - ONES_1E8),
-    `delta ${(delta / MIB).toFixed(2)} MiB, expected 762.94 MiB within 10%`
-  ).toBeLessThanOrEqual(0.1 * ONES_1E8);
-  expect(Number(await badge.getAttribute('data-peak-increment'))).toBeGreaterThanOrEqual(delta);
+  const badge = (index: number) => page.locator('.jp-Notebook .jp-Cell').nth(index).locator(BADGE);
+  await expect(page.locator(`${BADGE}[data-state="ok"]`)).toHaveCount(sources.length, { timeout: 120000 });
+  const deltas = [];
+  for (const [index, expected] of [
+    [1, ONES_1E8],
+    [2, ONES_1E8],
+    [3, -ONES_1E8]
+  ]) {
+    const delta = Number(await badge(index).getAttribute('data-delta'));
+    deltas.push(delta);
+    expect(
+      Math.abs(delta - expected),
+      `${sources[index]}: ${(delta / MIB).toFixed(2)} MiB, expected ${(expected / MIB).toFixed(2)} MiB within 2%`
+    ).toBeLessThanOrEqual(0.02 * ONES_1E8);
+  }
 
-  // The server really read it through the gateway, not from a local process.
+  // The server read it through the gateway, not from a local process, and by the hook.
   const kernels = await (await request.get('/api/memory-usage/kernels')).json();
-  expect(kernels.kernels.length).toBe(1);
-  expect(kernels.kernels[0]).toMatchObject({ pid: null, method: 'usage_request', reason: null });
+  expect(kernels.kernels[0]).toMatchObject({ pid: null, method: 'usage_request', reason: null, hook: 'active' });
   const state = await (await request.get(`/api/memory-usage/kernels/${kernels.kernels[0].kernel_id}`)).json();
   const record = state.executions.find((r: { execution_count: number }) => r.execution_count === 2);
-  expect(record.method).toBe('usage_request_sampled');
-  console.log(`gateway badge: x = np.ones(10**8) delta ${(delta / MIB).toFixed(2)} MiB`);
+  expect(record.method).toBe('kernel_hook_remote');
+  console.log(`gateway badges, Run All: ${deltas.map(d => (d / MIB).toFixed(2)).join(', ')} MiB`);
 });
