@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .figures import Figures, died_reason, exit_status
-from .store import DIED, SERVER_STOPPED, ExecutionRecord
+from .store import CONNECTION_LOST, DIED, SERVER_STOPPED, ExecutionRecord
 
 if TYPE_CHECKING:
     from .tracker import OpenExecution
@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 class Death:
     ended_wall_s: float
     is_server_stop: bool = False
+    is_connection_lost: bool = False
     exit_code: int | None = None
     exit_signal: int | None = None
     # The cgroup's oom_kill count before the process went (as last read) and after.
@@ -27,6 +28,10 @@ class Death:
     @classmethod
     def server_stop(cls, ended_wall_s: float) -> Death:
         return cls(ended_wall_s, is_server_stop=True)
+
+    @classmethod
+    def connection_lost(cls, ended_wall_s: float) -> Death:
+        return cls(ended_wall_s, is_connection_lost=True)
 
     @classmethod
     def process_exit(cls, ended_wall_s: float, returncode: int | None, **readings: int | None) -> Death:
@@ -41,9 +46,9 @@ def end_as_died(record: ExecutionRecord, open_execution: OpenExecution, death: D
     record.ended = death.ended_wall_s
     if record.started is not None:
         record.duration = death.ended_wall_s - record.started
-    if death.is_server_stop:
+    if death.is_server_stop or death.is_connection_lost:
         # Its end was never seen: its figures are the last ones read.
-        record.died_reason = SERVER_STOPPED
+        record.died_reason = SERVER_STOPPED if death.is_server_stop else CONNECTION_LOST
         return
     record.exit_code, record.exit_signal = death.exit_code, death.exit_signal
     peaks = [open_execution.rss_peak_seen_bytes]

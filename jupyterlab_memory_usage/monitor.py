@@ -143,7 +143,7 @@ class KernelMonitor:
                 relevant_iopub=RELEVANT_IOPUB,
                 on_iopub=lambda msg: on_session_message(msg, self.tracker.on_message),
                 on_reading=self._on_usage_reading, on_not_supported=self._on_not_supported,
-                on_shell=self._on_remote_shell,
+                on_shell=self._on_remote_shell, on_lost=self._on_remote_lost,
             )
             self.hook.use_remote(self.remote.send_shell)
             self.remote.open()
@@ -167,6 +167,12 @@ class KernelMonitor:
         watcher.rss_bytes, watcher.last_sample_wall_s = reading.memory_bytes, time.time()
         self._take_reading(reading.time, reading.memory_bytes, None)
         self._load_remote_hook()
+
+    def _on_remote_lost(self, why: str) -> None:
+        """Our connection to a remote kernel went: what ran then ended unseen. The
+        hook stays in the kernel, if the kernel is still there: the next reading says
+        (the same pid) or a new process answers (another)."""
+        self.tracker.end_all(Death.connection_lost(time.time()))
 
     def _on_remote_shell(self, msg: dict[str, Any]) -> None:
         if (msg.get("msg_type") or (msg.get("header") or {}).get("msg_type")) == "kernel_info_reply":

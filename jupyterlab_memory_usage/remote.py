@@ -47,6 +47,8 @@ PROBE_METHOD = "usage_request"
 RECORD_METHOD = "usage_request_sampled"
 LIMIT_SOURCE = "remote_host"  # the physical memory of the kernel's host, from its reply
 _TELLS_ON_ARRIVAL = "_jupyterlab_memory_usage_tells_on_arrival"
+# The longest wait between two attempts to open a lost kernel's client again.
+_REOPEN_MAX_S = 30.0
 
 def is_remote_kernel(kernel_manager: Any) -> bool:
     """True for a kernel that never has a local process: a gateway's, or one whose
@@ -101,7 +103,8 @@ class RemoteKernelChannel:
                  max_unanswered: int, relevant_iopub: frozenset[str], on_iopub: Callable[[dict[str, Any]], None],
                  on_reading: Callable[[UsageReading], None],
                  on_not_supported: Callable[[str], None],
-                 on_shell: Callable[[dict[str, Any]], None] = lambda msg: None):
+                 on_shell: Callable[[dict[str, Any]], None] = lambda msg: None,
+                 on_lost: Callable[[str], None] = lambda why: None):
         self.kernel_id = kernel_id
         self.km = kernel_manager
         self.log = log
@@ -114,6 +117,12 @@ class RemoteKernelChannel:
         # The shell replies to requests sent through ``send_shell`` (the hook's loader and
         # its silent requests), kernel_info_reply apart.
         self.on_shell = on_shell
+        # The connection went (the gateway restarted, or dropped our websocket): told
+        # once per loss; the client is opened again, later and later, until it works.
+        self.on_lost = on_lost
+        self._connected_once = False
+        self._reopen_at_monotonic: float | None = None
+        self._reopen_delay_s = 0.0
         # The kernel's kernel_info_reply ``implementation`` ("ipython"), once it came.
         self.implementation: str | None = None
         self.client: Any | None = None
@@ -152,12 +161,20 @@ class RemoteKernelChannel:
         try:
             client = await loop.run_in_executor(None, self._make_client)
         except Exception as e:  # noqa: BLE001 - an unreachable kernel is reported, not raised
-            self._give_up(f"cannot open a client on the kernel: {e}")
+            if self._connected_once:
+                self._schedule_reopen()  # still away: try again later
+            else:
+                self._give_up(f"cannot open a client on the kernel: {e}")
             return
         if self.closed:
             _stop(client)
             return
+        if self._connected_once:
+            self.log.info("memory-usage: kernel %s reached again", self.kernel_id)
+        self._connected_once = True
+        self._reopen_delay_s = 0.0
         self.client = client
+        self._in_flight = None
         self.request()
         # Whether it is IPython (the memory hook's): a gateway's kernelspec cannot be read
         # here without a request to the gateway, and the kernel says it itself.
@@ -172,7 +189,7 @@ class RemoteKernelChannel:
         try:
             self.client.shell_channel.send(msg)
         except Exception as e:  # noqa: BLE001 - a closed websocket or socket
-            self._give_up(f"cannot send on the kernel's shell channel: {e}")
+            self._lose(f"cannot send on the kernel's shell channel: {e}")
             return False
         return True
 
@@ -242,9 +259,28 @@ class RemoteKernelChannel:
         try:
             self.client.control_channel.send(msg)
         except Exception as e:  # noqa: BLE001 - a closed websocket or socket
-            self._give_up(f"cannot send usage_request: {e}")
+            self._lose(f"cannot send usage_request: {e}")
             return
         self._in_flight, self._sent_at = msg["header"]["msg_id"], now
+
+    def _lose(self, why: str) -> None:
+        """The connection is gone, not the kernel's support: drop the client, end what
+        was running (``on_lost``), and open a new client later."""
+        if self.client is None or self.closed:
+            return
+        self.log.warning("memory-usage: lost the connection to kernel %s (%s); trying again", self.kernel_id, why)
+        _stop(self.client)
+        self.client = None
+        self._held.clear()
+        self._waiting_since = None
+        self._in_flight = None
+        self.on_lost(why)
+        self._schedule_reopen()
+
+    def _schedule_reopen(self) -> None:
+        self._opening = None
+        self._reopen_delay_s = min(max(2 * self._reopen_delay_s, 1.0), _REOPEN_MAX_S)
+        self._reopen_at_monotonic = time.monotonic() + self._reopen_delay_s
 
     def _give_up(self, why: str) -> None:
         if self.gave_up:
@@ -260,6 +296,16 @@ class RemoteKernelChannel:
     def poll(self) -> None:
         """Handle the replies and iopub messages received since the last poll."""
         if self.client is None:
+            due = self._reopen_at_monotonic
+            if due is not None and time.monotonic() >= due and not self.closed and not self.gave_up:
+                self._reopen_at_monotonic = None
+                self.open()
+            return
+        router = getattr(self.client, "response_router", None)
+        if getattr(self.client, _TELLS_ON_ARRIVAL, False) and router is not None and not router.is_alive():
+            # The gateway closed the websocket: its thread reads no more, and nothing
+            # fails until a request is sent (an idle kernel is sent nothing).
+            self._lose("the gateway closed the kernel's websocket")
             return
         try:
             replies = _drain(self.client.control_channel)
@@ -267,7 +313,7 @@ class RemoteKernelChannel:
             shell = _drain(self.client.shell_channel)
             _drain(self.client.stdin_channel)
         except Exception as e:  # noqa: BLE001 - the client's connection is gone
-            self._give_up(f"lost the connection to the kernel: {e}")
+            self._lose(f"lost the connection to the kernel: {e}")
             return
         for reply in replies:
             self._on_control(reply)

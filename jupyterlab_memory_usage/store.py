@@ -30,6 +30,9 @@ EXITED = "exited"  # an exit code, 0 included
 # The server stopped (and shut its kernels down) while the execution ran: its end was
 # never seen, and its figures are the last ones read.
 SERVER_STOPPED = "server_stopped"
+# A kernel without a local process whose connection was lost while the cell ran (its
+# gateway went away, or dropped our websocket): how the cell ended is unknown.
+CONNECTION_LOST = "connection_lost"
 
 
 @dataclass(slots=True)

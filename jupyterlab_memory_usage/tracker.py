@@ -351,7 +351,9 @@ class ExecutionTracker:
         """The kernel's process is gone, or the server stops: what runs ends as died,
         and cells sent and never started are forgotten."""
         dying = list(self.open.values())
-        if not death.is_server_stop and not dying and len(self._annotations) == 1:
+        # The server stopped, or lost the kernel: the kernel itself may be fine.
+        end_unseen = death.is_server_stop or death.is_connection_lost
+        if not end_unseen and not dying and len(self._annotations) == 1:
             # A kernel that dies at once (os._exit, a crash) takes the iopub messages it
             # still queued with it, its busy among them: the one cell sent to it and not
             # seen to start is the one it died in. With several pending, which of them was
@@ -359,7 +361,7 @@ class ExecutionTracker:
             msg_id, (_, _, annotated_wall_s) = next(iter(self._annotations.items()))
             dying.append(OpenExecution(msg_id, annotated_wall_s, oom_kill_count_start=death.oom_kill_count_before))
         for open_execution in dying:
-            if death.is_server_stop and open_execution.record is None and not open_execution.saw_input \
+            if end_unseen and open_execution.record is None and not open_execution.saw_input \
                     and open_execution.msg_id not in self._annotations:
                 continue  # a silent execution of some client: no cell of anybody's
             record = self._promote(open_execution)
@@ -369,4 +371,5 @@ class ExecutionTracker:
             if not death.is_server_stop:
                 self._last_final_status = record.status
         self.open.clear()
-        self._annotations.clear()
+        if not death.is_connection_lost:  # cells still queued there may run once it is back
+            self._annotations.clear()

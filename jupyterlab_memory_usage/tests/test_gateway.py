@@ -70,35 +70,50 @@ def kernel_gateway(jp_environ, no_usage_kernelspec, tmp_path):
     held, port = _hold_a_free_port()
     token = secrets.token_hex(16)
     log_path = tmp_path / "kernel_gateway.log"
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "kernel_gateway", "--KernelGatewayApp.ip=127.0.0.1",
-             f"--KernelGatewayApp.port={port}", "--KernelGatewayApp.port_retries=0",
-             f"--KernelGatewayApp.auth_token={token}", "--JupyterWebsocketPersonality.list_kernels=True",
-             "--KernelManager.transport=ipc"],
-            stdout=log, stderr=subprocess.STDOUT, env={**os.environ},
-        )
     url = f"http://127.0.0.1:{port}"
-    try:
+    processes: list[subprocess.Popen] = []
+
+    def start() -> None:
+        with open(log_path, "ab") as log:
+            processes.append(subprocess.Popen(
+                [sys.executable, "-m", "kernel_gateway", "--KernelGatewayApp.ip=127.0.0.1",
+                 f"--KernelGatewayApp.port={port}", "--KernelGatewayApp.port_retries=0",
+                 f"--KernelGatewayApp.auth_token={token}", "--JupyterWebsocketPersonality.list_kernels=True",
+                 "--KernelManager.transport=ipc"],
+                stdout=log, stderr=subprocess.STDOUT, env={**os.environ},
+            ))
         deadline = time.monotonic() + 120
         while True:
             try:
                 _gateway_get(f"{url}/api", token)
-                break
+                return
             except OSError:
-                assert process.poll() is None, log_path.read_text()
+                assert processes[-1].poll() is None, log_path.read_text()
                 assert time.monotonic() < deadline, "the kernel gateway never answered\n" + log_path.read_text()
                 time.sleep(0.2)
-        held.close()
-        yield {"url": url, "token": token, "log": log_path}
-    finally:
-        held.close()
+
+    def stop() -> None:
+        process = processes[-1]
         process.terminate()
         try:
             process.wait(30)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+    def restart() -> None:
+        """The gateway stops (its kernels with it) and starts again on the same port."""
+        stop()
+        start()
+
+    try:
+        start()
+        held.close()
+        yield {"url": url, "token": token, "log": log_path, "restart": restart}
+    finally:
+        held.close()
+        if processes:
+            stop()
 
 
 @pytest.fixture
@@ -388,3 +403,64 @@ async def test_gateway_kernel_measured_exactly_by_its_hook(jp_fetch, jp_ws_fetch
     finally:
         kernel.ws.close()
 
+
+
+async def test_the_gateway_restarted_under_a_running_server(jp_fetch, jp_ws_fetch, gateway_server, kernel_gateway):
+    """The gateway goes away with a cell running, and comes back: that cell ends as
+    `died` for `connection_lost` (its end was never seen), the lost kernel's client
+    keeps trying without a flood, and a kernel started on the new gateway is measured
+    exactly again."""
+    monitor = gateway_server.web_app.settings["memory_usage_monitor"]
+    kernel = await _start(jp_fetch, jp_ws_fetch, "python3")
+    try:
+        await wait_state(kernel, lambda s: s["hook"] == "active", "the hook never loaded remotely", 120)
+        await kernel.run("import numpy as np, time")
+        before = await kernel.run("x = np.ones(10**7)")
+        assert before["method"] == "kernel_hook_remote"
+        running = kernel.send("time.sleep(60)")
+        await wait_state(kernel, lambda s: any(r["msg_id"] == running for r in s["executions"]),
+                         "the sleeping cell never started", 60)
+        await asyncio.get_running_loop().run_in_executor(None, kernel_gateway["restart"])
+        lost = await kernel.record(running, timeout=60)
+        assert lost["status"] == "died" and lost["died_reason"] == "connection_lost", lost
+        assert lost["rss_end"] is not None, lost
+        remote = monitor.get(kernel.kernel_id).remote
+        assert remote.client is None and not remote.gave_up, "lost, not given up"
+    finally:
+        kernel.ws.close()
+
+    again = await _start(jp_fetch, jp_ws_fetch, "python3")
+    try:
+        await wait_state(again, lambda s: s["hook"] == "active", "no hook in a kernel of the new gateway", 120)
+        await again.run("import numpy as np")
+        measured = await again.run("y = np.ones(10**8)")
+        assert measured["method"] == "kernel_hook_remote", measured
+        assert_close(measured["delta"], ONES_1E8_BYTES, 0.02, "y = np.ones(10**8) on the restarted gateway")
+        print(f"\ngateway restarted: the running cell {lost['status']} ({lost['died_reason']}); a new kernel's "
+              f"y = np.ones(10**8) {mib(measured['delta']):+.2f} MiB")
+    finally:
+        again.ws.close()
+
+
+async def test_a_dropped_websocket_is_opened_again(jp_fetch, jp_ws_fetch, gateway_server):
+    """The gateway drops our client's websocket (the kernel lives on): the client is
+    opened again, and the kernel's next cells are measured by its hook as before."""
+    monitor = gateway_server.web_app.settings["memory_usage_monitor"]
+    kernel = await _start(jp_fetch, jp_ws_fetch, "python3")
+    try:
+        await wait_state(kernel, lambda s: s["hook"] == "active", "the hook never loaded remotely", 120)
+        await kernel.run("import numpy as np")
+        remote = monitor.get(kernel.kernel_id).remote
+        dropped = remote.client
+        dropped.channel_socket.close()  # as a proxy or the gateway closing it
+        deadline = time.monotonic() + 30
+        while remote.client is None or remote.client is dropped:
+            assert time.monotonic() < deadline, "the client was never opened again"
+            await asyncio.sleep(0.1)
+        measured = await kernel.run("z = np.ones(10**8)")
+        assert measured["method"] == "kernel_hook_remote", measured
+        assert_close(measured["delta"], ONES_1E8_BYTES, 0.02, "z = np.ones(10**8) after the websocket was reopened")
+        assert (await kernel.state())["restarts"] == 0
+        print(f"\nwebsocket dropped and reopened: z = np.ones(10**8) {mib(measured['delta']):+.2f} MiB")
+    finally:
+        kernel.ws.close()

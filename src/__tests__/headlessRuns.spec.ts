@@ -1,7 +1,7 @@
 import { nullTranslator } from '@jupyterlab/translation';
 
-import { badgeTooltip, headlessSentence } from '../badges/text';
-import { headlessCell, newerThanEarlier } from '../model/headlessRuns';
+import { badgeTooltip } from '../badges/text';
+import { headlessCell, headlessSentence, newerThanEarlier } from '../model/headlessRuns';
 import { record } from './fixtures';
 
 const trans = nullTranslator.load('jupyterlab_memory_usage');

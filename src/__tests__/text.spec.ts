@@ -73,6 +73,11 @@ describe('badgeText', () => {
     expect(badgeTooltip([stopped], 'binary', trans, { fromEarlierProcess: false, fromEarlierSession: true })).toMatch(
       /^The Jupyter server stopped while cell \[2\] ran, and shut the kernel down: \+762\.9 MiB RAM until then/
     );
+    const lost = record({ status: 'died', died_reason: 'connection_lost', execution_count: 3, delta: 8e8 });
+    expect(badgeText(lost, 'binary', trans)).toMatch(/^connection to the kernel lost · \+762\.9 MiB · /);
+    expect(badgeTooltip([lost], 'binary', trans, { fromEarlierProcess: false })).toMatch(
+      /^The connection to the kernel was lost while cell \[3\] ran, so how it ended is unknown: \+762\.9 MiB RAM/
+    );
   });
 
   it('leaves out figures that are missing', () => {

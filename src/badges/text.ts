@@ -7,7 +7,7 @@ import {
   formatSignedBytes
 } from '../format';
 import { heaviestStatementNote } from '../lines/statements';
-import { IHeadlessRun } from '../model/headlessRuns';
+import { headlessSentence, IHeadlessRun } from '../model/headlessRuns';
 import { heapSitesNote } from '../model/heapSites';
 import { IExecutionRecord } from '../model/types';
 
@@ -61,6 +61,8 @@ function diedLabel(record: IExecutionRecord, trans: TranslationBundle): string {
       return trans.__('kernel exited (code %1)', record.exit_code ?? 0);
     case 'server_stopped':
       return trans.__('server stopped during this cell');
+    case 'connection_lost':
+      return trans.__('connection to the kernel lost');
   }
   if (record.exit_signal !== null) {
     return trans.__('kernel died (signal %1)', record.exit_signal);
@@ -178,6 +180,16 @@ function runSentence(
         total
       );
     case 'died':
+      if (record.died_reason === 'connection_lost') {
+        return trans.__(
+          'The connection to the kernel was lost while cell %1 ran, so how it ended is unknown: %2 RAM until then (peak %3 above its start) in %4; the kernel last held %5.',
+          count,
+          delta,
+          peak,
+          duration,
+          total
+        );
+      }
       if (record.died_reason === 'server_stopped') {
         return trans.__(
           'The Jupyter server stopped while cell %1 ran, and shut the kernel down: %2 RAM until then (peak %3 above its start) in %4; the kernel last held %5.',
@@ -278,13 +290,4 @@ export function worthABadge(
     Math.abs(record.delta ?? 0) >= minimumBytes ||
     (record.peak_increment ?? 0) >= minimumBytes
   );
-}
-
-/** `From a headless run on 12/2/2026, 4:01:16 PM (papermill).` */
-export function headlessSentence(run: IHeadlessRun, trans: TranslationBundle): string {
-  const started = new Date(run.runStarted);
-  const when = Number.isNaN(started.getTime()) ? run.runStarted : started.toLocaleString();
-  return run.runner
-    ? trans.__('From a headless run on %1 (%2).', when, run.runner)
-    : trans.__('From a headless run on %1.', when);
 }

@@ -1,3 +1,5 @@
+import { TranslationBundle } from '@jupyterlab/translation';
+
 import { ExecutionStatus, IExecutionRecord, IStatement } from './types';
 
 /** The cell metadata key that headless runs (and *Save measurements in the notebook*) write. */
@@ -96,4 +98,13 @@ export function newerThanEarlier(headless: IHeadlessCell, earlier: readonly IExe
     return true;
   }
   return (headless.record.ended ?? 0) > (latest.ended ?? latest.started ?? 0);
+}
+
+/** `From a headless run on 12/2/2026, 4:01:16 PM (papermill).` */
+export function headlessSentence(run: IHeadlessRun, trans: TranslationBundle): string {
+  const started = new Date(run.runStarted);
+  const when = Number.isNaN(started.getTime()) ? run.runStarted : started.toLocaleString();
+  return run.runner
+    ? trans.__('From a headless run on %1 (%2).', when, run.runner)
+    : trans.__('From a headless run on %1.', when);
 }

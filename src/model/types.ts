@@ -14,7 +14,8 @@ export type DiedReason =
   | 'killed'
   | 'signal'
   | 'exited'
-  | 'server_stopped';
+  | 'server_stopped'
+  | 'connection_lost';
 
 export interface IExecutionRecord {
   seq: number;
@@ -38,7 +39,8 @@ export interface IExecutionRecord {
   /**
    * Why the kernel died during this execution: `out_of_memory` (SIGKILL with the
    * out-of-memory killer seen, or memory near the limit), `killed` (another
-   * SIGKILL), `signal`, `exited`, or `server_stopped` (the server stopped, and
+   * SIGKILL), `signal`, `exited`, `connection_lost` (a remote kernel's connection
+   * went while it ran: its end is unknown), or `server_stopped` (the server stopped, and
    * shut the kernel down, while it ran). Optional, like the fields after it:
    * records kept from earlier sessions may have been saved before it existed.
    */
