@@ -14,6 +14,7 @@ import uuid
 from pathlib import Path
 
 import nbformat
+import pexpect
 import pytest
 
 from ..report import LIMIT_STEP_BYTES, suggested_limit_bytes
@@ -154,3 +155,14 @@ def test_papermill_engine(tmp_path):
     result = run([str(BIN / "papermill"), "--engine", "memory_usage", str(notebook), "out.ipynb"], cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert_seed_figures(figures(tmp_path / "out.ipynb"), "papermill")
+
+
+def test_a_progress_bar_on_a_terminal(tmp_path):
+    notebook = write_notebook(tmp_path / "bar.ipynb", ["x = 1", "y = 2"])
+    child = pexpect.spawn(str(BIN / "jupyter-memory-usage"), ["execute", str(notebook)], cwd=str(tmp_path),
+                          encoding="utf-8", timeout=120, dimensions=(40, 200))
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, child.before
+    assert "[----------" in child.before and "] 1/2 cell 2: x = 1" in child.before, child.before
+    assert "] 2/2 cell 3: y = 2" in child.before, child.before
