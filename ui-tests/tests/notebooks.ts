@@ -3,7 +3,7 @@
  * windowed notebook's settings, Notebook 7, the marks beside a cell's lines,
  * the page's console errors, and figures compared within a tolerance.
  */
-import { expect, galata } from '@jupyterlab/galata';
+import { expect, galata, IJupyterLabPageFixture } from '@jupyterlab/galata';
 import type { Page } from '@playwright/test';
 
 const MIB = 2 ** 20;
@@ -58,6 +58,27 @@ export async function command(page: Page, id: string, args: object = {}) {
 /** The id of the current notebook's active cell. */
 export async function activeCellId(page: Page): Promise<string> {
   return page.evaluate(() => (window as any).jupyterapp.shell.currentWidget.content.activeCell.model.id);
+}
+
+/**
+ * Write `sources` as a notebook at `filePath`, run its first `run` cells (all by
+ * default; the rest stay unrun), and open the memory panel once they are measured.
+ */
+export async function runInPanel(page: IJupyterLabPageFixture, filePath: string, sources: string[], run = sources.length) {
+  await putNotebook(page, filePath, sources);
+  await page.notebook.openByPath(filePath);
+  await page.notebook.activate(filePath.split('/').pop()!);
+  if (run < sources.length) {
+    await page.notebook.selectCells(run);
+    await command(page, 'notebook:run-all-above');
+  } else {
+    await page.notebook.run();
+  }
+  await expect(page.locator('.jp-MemoryUsage-badge[data-state="ok"]')).toHaveCount(run, { timeout: 90000 });
+  await command(page, 'memory-usage:open-timeline');
+  await expect(page.locator('.jp-MemoryUsage-timeline')).toHaveAttribute('data-executions', String(run), {
+    timeout: 20000
+  });
 }
 
 /** Console errors of the page, from now on. */

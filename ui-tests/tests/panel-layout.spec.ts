@@ -1,7 +1,7 @@
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 
 import { overflowingCells, overlappingTexts, setPanelWidth } from './layout';
-import { activeCellId, cellId, command, putNotebook } from './notebooks';
+import { activeCellId, cellId, command, runInPanel } from './notebooks';
 
 /**
  * The memory panel as a user reads it, after the demo notebook's seven cells:
@@ -24,17 +24,7 @@ const SPAN = '.jp-MemoryUsage-span';
 
 
 async function runSeed(page: IJupyterLabPageFixture, tmpPath: string) {
-  await putNotebook(page, `${tmpPath}/seed.ipynb`, SEED);
-  await page.notebook.openByPath(`${tmpPath}/seed.ipynb`);
-  await page.notebook.activate('seed.ipynb');
-  await page.notebook.run();
-  await expect(page.locator('.jp-MemoryUsage-badge[data-state="ok"]')).toHaveCount(SEED.length, {
-    timeout: 90000
-  });
-  await command(page, 'memory-usage:open-timeline');
-  await expect(page.locator(TIMELINE)).toHaveAttribute('data-executions', String(SEED.length), {
-    timeout: 20000
-  });
+  await runInPanel(page, `${tmpPath}/seed.ipynb`, SEED);
 }
 
 async function setTheme(page: IJupyterLabPageFixture, theme: 'light' | 'dark') {

@@ -1,7 +1,7 @@
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 
 import { overflowingCells, overlappingTexts, setPanelWidth } from './layout';
-import { activeCellId, cellId, command, consoleErrors, expectClose, putNotebook } from './notebooks';
+import { activeCellId, cellId, command, consoleErrors, expectClose, putNotebook, runInPanel } from './notebooks';
 
 /**
  * The panel's Variables section with a real kernel: what holds the memory
@@ -42,22 +42,7 @@ async function rows(page: IJupyterLabPageFixture): Promise<IRowView[]> {
 
 /** Run the seed's cells, and not the `later` ones after them. */
 async function runSeed(page: IJupyterLabPageFixture, tmpPath: string, later: string[] = []) {
-  await putNotebook(page, `${tmpPath}/variables.ipynb`, [...SEED, ...later]);
-  await page.notebook.openByPath(`${tmpPath}/variables.ipynb`);
-  await page.notebook.activate('variables.ipynb');
-  if (later.length) {
-    await page.notebook.selectCells(SEED.length);
-    await command(page, 'notebook:run-all-above');
-  } else {
-    await page.notebook.run();
-  }
-  await expect(page.locator('.jp-MemoryUsage-badge[data-state="ok"]')).toHaveCount(SEED.length, {
-    timeout: 90000
-  });
-  await command(page, 'memory-usage:open-timeline');
-  await expect(page.locator(TIMELINE)).toHaveAttribute('data-executions', String(SEED.length), {
-    timeout: 20000
-  });
+  await runInPanel(page, `${tmpPath}/variables.ipynb`, [...SEED, ...later], SEED.length);
 }
 
 async function showVariables(page: IJupyterLabPageFixture) {
