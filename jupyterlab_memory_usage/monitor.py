@@ -173,6 +173,10 @@ class KernelMonitor:
         hook stays in the kernel, if the kernel is still there: the next reading says
         (the same pid) or a new process answers (another)."""
         self.tracker.end_all(Death.connection_lost(time.time()))
+        if not self.hook.active:
+            # Lost while the loader was out: it is sent again once the kernel answers.
+            self.hook.close()
+            self._remote_hook_pid = None
 
     def _on_remote_shell(self, msg: dict[str, Any]) -> None:
         if (msg.get("msg_type") or (msg.get("header") or {}).get("msg_type")) == "kernel_info_reply":
