@@ -473,3 +473,23 @@ async def test_a_dropped_websocket_is_opened_again(jp_fetch, jp_ws_fetch, gatewa
         print(f"\nwebsocket dropped and reopened: z = np.ones(10**8) {mib(measured['delta']):+.2f} MiB")
     finally:
         kernel.ws.close()
+
+
+async def test_a_gateway_kernel_that_dies_in_a_cell(jp_fetch, jp_ws_fetch, gateway_server):
+    """The kernel's process exits in a cell, and the gateway's restarter brings up a new
+    one: the cell ends `died`, and the new process gets the hook."""
+    kernel = await _start(jp_fetch, jp_ws_fetch, "python3")
+    try:
+        first = await wait_state(kernel, lambda s: s["hook"] == "active", "the hook never loaded remotely", 120)
+        dying = kernel.send("import os; os._exit(1)")
+        died = await kernel.record(dying, timeout=120)
+        assert died["status"] == "died", died
+        state = await wait_state(kernel, lambda s: s["restarts"] >= 1 and s["hook"] == "active",
+                                 "no hook in the restarted process", 120)
+        assert state["rss"] is not None and first["restarts"] == 0, state
+        again = await kernel.run("import numpy as np; y = np.ones(10**8)")
+        assert again["method"] == "kernel_hook_remote", again
+        print(f"\na gateway kernel that exits in a cell: {died['status']} ({died['died_reason']}); after its "
+              f"restart y = np.ones(10**8) {mib(again['delta']):+.2f} MiB")
+    finally:
+        kernel.ws.close()
