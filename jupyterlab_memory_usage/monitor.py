@@ -30,6 +30,11 @@ from .tracker import ExecutionTracker
 # A kernel without a local process, restarted: its first reading is asked for again
 # this often (the request sent during the restart may have gone to the old process).
 _RESTART_READING_RETRY_S = 1.0
+# A remote kernel sent a cell and not seen starting it for this long may have died before
+# its busy (a kernel that dies at once takes its queued iopub with it): it is asked, as
+# after a restart, until it answers or this much longer has passed.
+_UNSTARTED_AFTER_S = 1.0
+_UNSTARTED_WATCH_S = 60.0
 
 
 class KernelMonitor:
@@ -253,7 +258,9 @@ class KernelMonitor:
             # activity of the kernel (its idle culler would never cull it): an idle kernel
             # that has answered is asked only if configured.
             interval = self.config.remote_idle_sample_interval_s
-            if self._remote_unread_since_restart:
+            sent = self.tracker.unstarted_since()
+            overdue = sent is not None and _UNSTARTED_AFTER_S <= time.time() - sent <= _UNSTARTED_WATCH_S
+            if self._remote_unread_since_restart or overdue:
                 self.remote.request(retry_after_s=_RESTART_READING_RETRY_S)
             elif self.busy or not self.remote.answering or (
                     interval > 0 and time.time() - self.watcher.last_sample_wall_s >= interval):

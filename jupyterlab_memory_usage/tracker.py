@@ -331,6 +331,13 @@ class ExecutionTracker:
         )
         record.set_figures(figures)
 
+    def unstarted_since(self) -> float | None:
+        """When the oldest cell sent to the kernel (annotated) and not seen starting was
+        annotated, while nothing runs; None otherwise."""
+        if self.open or not self._annotations:
+            return None
+        return next(iter(self._annotations.values()))[2]
+
     def annotate(self, msg_id: str, cell_id: str | None, notebook_path: str | None) -> None:
         """Tie an execution to its cell, whether it has started, finished, or not yet begun."""
         open_execution = self.open.get(msg_id)
