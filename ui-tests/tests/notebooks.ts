@@ -8,6 +8,16 @@ import type { Page } from '@playwright/test';
 
 const MIB = 2 ** 20;
 
+/** The seed's examples (the demo notebook's cells before its final `del`). */
+export const SEED_EXAMPLES = [
+  'import numpy as np',
+  'a = np.ones(10**8)',
+  'b = a * 2',
+  'np.ones(10**8).sum()',
+  'c = a[:2*10**7] * 2 + a[:2*10**7] * 3',
+  'np.ones(3 * 10**7).sum()'
+];
+
 /** A line mark: a statement's, or a line profile's (`jp-mod-profile`). */
 export const MARK = '.jp-MemoryUsage-line';
 

@@ -1,7 +1,7 @@
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 
 import { overflowingCells, overlappingTexts, setPanelWidth } from './layout';
-import { activeCellId, cellId, command, runInPanel } from './notebooks';
+import { activeCellId, cellId, command, runInPanel, SEED_EXAMPLES } from './notebooks';
 
 /**
  * The memory panel as a user reads it, after the demo notebook's seven cells:
@@ -9,15 +9,7 @@ import { activeCellId, cellId, command, runInPanel } from './notebooks';
  * overlap, no figure overflows its table cell, every execution has its span,
  * the legends name their colours, and spans, bars and rows select their cells.
  */
-const SEED = [
-  'import numpy as np',
-  'a = np.ones(10**8)',
-  'b = a * 2',
-  'np.ones(10**8).sum()',
-  'c = a[:2*10**7] * 2 + a[:2*10**7] * 3',
-  'np.ones(3 * 10**7).sum()',
-  'del a, b, c'
-];
+const SEED = [...SEED_EXAMPLES, 'del a, b, c'];
 const TIMELINE = '.jp-MemoryUsage-timeline';
 const ROW = '.jp-MemoryUsage-heaviest-row';
 const SPAN = '.jp-MemoryUsage-span';

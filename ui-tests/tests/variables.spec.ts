@@ -1,7 +1,7 @@
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 
 import { overflowingCells, overlappingTexts, setPanelWidth } from './layout';
-import { activeCellId, cellId, command, consoleErrors, expectClose, putNotebook, runInPanel } from './notebooks';
+import { activeCellId, cellId, command, consoleErrors, expectClose, putNotebook, runInPanel, SEED_EXAMPLES } from './notebooks';
 
 /**
  * The panel's Variables section with a real kernel: what holds the memory
@@ -11,15 +11,7 @@ import { activeCellId, cellId, command, consoleErrors, expectClose, putNotebook,
  */
 const ONES_1E8 = 8e8; // np.ones(10**8): 762.94 MiB
 const C_BYTES = 2e7 * 8; // a[:2*10**7] * 2 + a[:2*10**7] * 3: 152.59 MiB
-const SEED = [
-  'import numpy as np',
-  'a = np.ones(10**8)',
-  'b = a * 2',
-  'np.ones(10**8).sum()',
-  'c = a[:2*10**7] * 2 + a[:2*10**7] * 3',
-  'np.ones(3 * 10**7).sum()',
-  'v = a[::2]'
-];
+const SEED = [...SEED_EXAMPLES, 'v = a[::2]'];
 const TIMELINE = '.jp-MemoryUsage-timeline';
 const ROW = '.jp-MemoryUsage-variable-row';
 const TOTAL = '.jp-MemoryUsage-variables-total';
